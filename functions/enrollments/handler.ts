@@ -1,0 +1,7 @@
+import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
+import { loadConfig } from '#lib/config.ts';
+import { httpHandler } from '#lib/http/handler.ts';
+import { createLogger } from '#lib/logger.ts';
+import { enrollmentRoutes } from './routes.ts';
+
+export const handler = httpHandler(createLogger('enrollments'), [], enrollmentRoutes(createDynamoDeps(loadConfig())));

@@ -1,0 +1,32 @@
+import type { DynamoDeps } from '#lib/adapters/dynamodb/index.ts';
+import { routeByKey, validate } from '#lib/http/request.ts';
+import { json } from '#lib/http/responses.ts';
+import { enrollmentsOfStudent, rosterOfTarget, storedEvent } from '#lib/services/enrollments.ts';
+import type { StoredEvent } from '#lib/services/ports.ts';
+import { EnrollmentQuerySchema, EventPathSchema } from './schema.ts';
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+const eventView = (event: StoredEvent) => ({
+  ...event,
+  creationDate: iso(event.creationDate),
+  receivedAt: iso(event.receivedAt),
+  approvedDate: iso(event.approvedDate),
+  dateNextCharge: iso(event.dateNextCharge),
+  appliedAt: iso(event.appliedAt),
+});
+
+export function enrollmentRoutes(deps: DynamoDeps) {
+  return routeByKey({
+    'GET /enrollments': async (event) => {
+      const query = validate(EnrollmentQuerySchema, event.queryStringParameters ?? {}, 'query: give email, or targetType and targetId');
+      if ('email' in query) return json(200, { items: await enrollmentsOfStudent(query.email, deps) });
+      const page = await rosterOfTarget({ type: query.targetType, id: query.targetId }, query.limit, query.cursor, deps);
+      return json(200, page);
+    },
+    'GET /events/{eventId}': async (event) => {
+      const { eventId } = validate(EventPathSchema, event.pathParameters ?? {}, 'path');
+      return json(200, eventView(await storedEvent(eventId, deps)));
+    },
+  });
+}

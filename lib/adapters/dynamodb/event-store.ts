@@ -1,0 +1,232 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Plan, TransactionState } from '../../domain/enrollment-rules.ts';
+import type { HotmartEvent } from '../../domain/hotmart-event.ts';
+import type { Mapping } from '../../domain/mapping.ts';
+import { targetKey, targetsKey } from '../../domain/mapping.ts';
+import type { CommitMode, CommitResult, EventStore, ParkedEvent, StoredEvent } from '../../services/ports.ts';
+import { keys, transactionAttribute } from './keys.ts';
+import { toMapping } from './mapping-store.ts';
+
+type Tables = { events: string; enrollments: string; mappings: string };
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+type Role = 'event' | 'businessKey' | 'mapping' | 'transaction' | 'other';
+
+const ALL_OLD = 'ALL_OLD' as const;
+
+function toTransaction(item: Record<string, unknown>): TransactionState {
+  return {
+    transaction: item.transaction as string,
+    status: item.status as TransactionState['status'],
+    targets: (item.targets as TransactionState['targets']) ?? [],
+    email: item.email as string,
+    productId: item.productId as string,
+  };
+}
+
+function oldItem(reason: { Item?: Record<string, AttributeValue> } | undefined): Record<string, unknown> | undefined {
+  return reason?.Item ? unmarshall(reason.Item) : undefined;
+}
+
+/** Events, business keys, parked events and the transaction/enrollment writes they cause. */
+export function createEventStore(db: DynamoDBDocumentClient, tables: Tables): EventStore {
+  function eventRecord(event: HotmartEvent, plan: Plan, receivedAt: number, mode: CommitMode): Record<string, unknown> {
+    return {
+      ...keys.event(event.id),
+      ...event,
+      receivedAt,
+      outcome: plan.outcome,
+      ...(plan.park ? { parked: true } : {}),
+      ...(mode === 'parked' ? { appliedAt: Date.now(), waitedForMapping: true } : {}),
+    };
+  }
+
+  function buildItems(event: HotmartEvent, plan: Plan, receivedAt: number, mode: CommitMode) {
+    const items: TransactItem[] = [];
+    const roles: Role[] = [];
+    const add = (role: Role, item: TransactItem) => {
+      items.push(item);
+      roles.push(role);
+    };
+    const now = Date.now();
+
+    add('event', {
+      Put: {
+        TableName: tables.events,
+        Item: eventRecord(event, plan, receivedAt, mode),
+        ConditionExpression: mode === 'new' ? 'attribute_not_exists(pk)' : 'parked = :true',
+        ...(mode === 'parked' ? { ExpressionAttributeValues: { ':true': true } } : {}),
+      },
+    });
+    if (mode === 'parked') {
+      add('other', { Delete: { TableName: tables.events, Key: keys.parked(event.productId!, event.creationDate, event.id) } });
+    }
+    if (plan.claimBusinessKey && mode === 'new') {
+      add('businessKey', {
+        Put: {
+          TableName: tables.events,
+          Item: { ...keys.businessKey(event.transaction!, event.event), eventId: event.id, createdAt: now },
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: ALL_OLD,
+        },
+      });
+    }
+    if (plan.expectMapping) {
+      add('mapping', {
+        ConditionCheck: {
+          TableName: tables.mappings,
+          Key: keys.mapping(event.productId!),
+          ...(plan.expectMapping.absent
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: '#version = :version',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':version': plan.expectMapping.version },
+              }),
+          ReturnValuesOnConditionCheckFailure: ALL_OLD,
+        },
+      });
+    }
+    if (plan.expectTx) {
+      const condition = plan.expectTx.absent
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : {
+            ConditionExpression: '#status = :status AND targetsKey = :targetsKey AND email = :email',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':status': plan.expectTx.status,
+              ':targetsKey': plan.expectTx.targetsKey,
+              ':email': plan.expectTx.email,
+            },
+          };
+      const key = keys.transaction(event.transaction!);
+      add(
+        'transaction',
+        plan.writeTx
+          ? {
+              Put: {
+                TableName: tables.enrollments,
+                Item: {
+                  ...key,
+                  ...plan.writeTx,
+                  targetsKey: targetsKey(plan.writeTx.targets),
+                  updatedAt: now,
+                  lastEventId: event.id,
+                },
+                ...condition,
+                ReturnValuesOnConditionCheckFailure: ALL_OLD,
+              },
+            }
+          : { ConditionCheck: { TableName: tables.enrollments, Key: key, ...condition, ReturnValuesOnConditionCheckFailure: ALL_OLD } },
+      );
+    }
+    if (plan.enrollments) {
+      const { email, productId, transaction, status, targets } = plan.enrollments;
+      for (const target of targets) {
+        add('other', {
+          Update: {
+            TableName: tables.enrollments,
+            Key: keys.enrollment(email, target),
+            UpdateExpression:
+              'SET email = :email, targetType = :type, targetId = :id, targetKey = :targetKey, productId = :productId, ' +
+              'updatedAt = :now, lastEventId = :eventId, #tx = :status, createdAt = if_not_exists(createdAt, :now)',
+            ExpressionAttributeNames: { '#tx': transactionAttribute(transaction) },
+            ExpressionAttributeValues: {
+              ':email': email,
+              ':type': target.type,
+              ':id': target.id,
+              ':targetKey': targetKey(target),
+              ':productId': productId,
+              ':now': now,
+              ':eventId': event.id,
+              ':status': status,
+            },
+          },
+        });
+      }
+    }
+    if (plan.park) {
+      add('other', {
+        Put: {
+          TableName: tables.events,
+          Item: { ...keys.parked(event.productId!, event.creationDate, event.id), event, receivedAt },
+        },
+      });
+    }
+    return { items, roles };
+  }
+
+  return {
+    async commit(event, plan, { receivedAt, mode }) {
+      const { items, roles } = buildItems(event, plan, receivedAt, mode);
+      try {
+        await db.send(new TransactWriteCommand({ TransactItems: items }));
+        return { committed: true };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException) || !error.CancellationReasons) throw error;
+        const reasons = error.CancellationReasons;
+        const failed = (role: Role) => {
+          const index = roles.indexOf(role);
+          return index >= 0 && reasons[index]?.Code === 'ConditionalCheckFailed' ? reasons[index] : undefined;
+        };
+        if (failed('event')) return { committed: false, conflict: mode === 'new' ? 'duplicate' : 'alreadyApplied' };
+        const businessKey = failed('businessKey');
+        if (businessKey) {
+          return { committed: false, conflict: 'businessDuplicate', duplicateOf: String(oldItem(businessKey)?.eventId ?? '') };
+        }
+        const result: CommitResult = { committed: false, conflict: 'stale' };
+        const mapping = failed('mapping');
+        if (mapping) result.mapping = oldItem(mapping) ? toMapping(oldItem(mapping)!) : null;
+        const transaction = failed('transaction');
+        if (transaction) result.tx = oldItem(transaction) ? toTransaction(oldItem(transaction)!) : null;
+        if (mapping || transaction) return result;
+        if (reasons.some((reason) => reason.Code === 'TransactionConflict')) return { committed: false, conflict: 'contention' };
+        throw error;
+      }
+    },
+
+    async recordDuplicate(event, outcome, receivedAt) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tables.events,
+            Item: { ...keys.event(event.id), ...event, receivedAt, outcome },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      }
+    },
+
+    async get(id) {
+      const { Item } = await db.send(new GetCommand({ TableName: tables.events, Key: keys.event(id) }));
+      if (!Item) return undefined;
+      const { pk: _pk, sk: _sk, ...stored } = Item;
+      return stored as StoredEvent;
+    },
+
+    async listParked(productId) {
+      const parked: ParkedEvent[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await db.send(
+          new QueryCommand({
+            TableName: tables.events,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.parkedPartition(productId) },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) parked.push({ event: item.event as HotmartEvent, receivedAt: item.receivedAt as number });
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return parked;
+    },
+  };
+}
+

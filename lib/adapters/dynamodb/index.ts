@@ -1,0 +1,23 @@
+import type { Config } from '../../config.ts';
+import { createMappingCache } from '../../services/mapping-cache.ts';
+import { createDocumentClient } from './client.ts';
+import { createEnrollmentReader } from './enrollment-reader.ts';
+import { createEventStore } from './event-store.ts';
+import { createMappingStore } from './mapping-store.ts';
+import { createQuarantineStore } from './quarantine-store.ts';
+
+/** Every port, backed by DynamoDB; built once per container. */
+export function createDynamoDeps(config: Pick<Config, 'tables' | 'region' | 'dynamodbEndpoint'>) {
+  const db = createDocumentClient({ region: config.region, ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}) });
+  const mappingStore = createMappingStore(db, config.tables.mappings);
+  return {
+    db,
+    events: createEventStore(db, config.tables),
+    mappingStore,
+    mappings: createMappingCache(mappingStore),
+    enrollments: createEnrollmentReader(db, config.tables.enrollments),
+    quarantine: createQuarantineStore(db, config.tables.quarantine),
+  };
+}
+
+export type DynamoDeps = ReturnType<typeof createDynamoDeps>;

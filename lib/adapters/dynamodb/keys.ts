@@ -1,0 +1,39 @@
+import type { Target } from '../../domain/mapping.ts';
+import { targetKey } from '../../domain/mapping.ts';
+
+/** Every table key of the service, in one place. */
+export const keys = {
+  event: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
+  businessKey: (transaction: string, event: string) => ({ pk: `TXEVENT#${transaction}#${event}`, sk: 'TXEVENT' }),
+  parked: (productId: string, creationDate: number, id: string) => ({
+    pk: `PARKED#${productId}`,
+    sk: `${String(creationDate).padStart(15, '0')}#${id}`,
+  }),
+  parkedPartition: (productId: string) => `PARKED#${productId}`,
+  transaction: (transaction: string) => ({ pk: `TX#${transaction}`, sk: 'TX' }),
+  enrollment: (email: string, target: Target) => ({ pk: `STUDENT#${email}`, sk: `TARGET#${targetKey(target)}` }),
+  studentPartition: (email: string) => `STUDENT#${email}`,
+  mapping: (productId: string) => ({ pk: `PRODUCT#${productId}`, sk: 'MAPPING' }),
+  quarantine: (id: string) => ({ pk: id }),
+};
+
+/** Enrollment attribute holding one transaction's status. */
+export const transactionAttribute = (transaction: string) => `tx:${transaction}`;
+export const TRANSACTION_ATTRIBUTE_PREFIX = 'tx:';
+
+export function encodeCursor(key: Record<string, unknown> | undefined): string | null {
+  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null;
+}
+
+/** Undefined for a cursor this service did not issue. */
+export function decodeCursor(cursor: string): Record<string, string> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    const entries = Object.entries(value);
+    if (entries.length === 0 || entries.length > 4 || entries.some(([, v]) => typeof v !== 'string')) return undefined;
+    return value as Record<string, string>;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Faults with a stable machine code. Expected outcomes (duplicate, unmapped, …) are values,
+ * not errors; these are for requests we refuse or cannot serve. lib/http/errors.ts maps each
+ * code to an HTTP status in one place.
+ */
+export type ErrorCode =
+  | 'AUTH.INVALID_TOKEN'
+  | 'REQUEST.TOO_LARGE'
+  | 'REQUEST.UNSUPPORTED_MEDIA_TYPE'
+  | 'REQUEST.INVALID'
+  | 'REQUEST.INVALID_JSON'
+  | 'MAPPING.NOT_FOUND'
+  | 'MAPPING.VERSION_MISMATCH'
+  | 'EVENT.NOT_FOUND'
+  | 'ROUTE.NOT_FOUND'
+  | 'CONFIG.TOKEN_MISSING'
+  | 'STORAGE.UNAVAILABLE'
+  | 'STORAGE.CONTENTION';
+
+export type FieldIssue = { field: string; message: string };
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly issues?: FieldIssue[],
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}

@@ -1,0 +1,66 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { AppError } from '../domain/errors.ts';
+import type { Logger } from '../logger.ts';
+import type { Delivery, ReceiveResult } from '../services/receive-webhook.ts';
+import type { HottokContext } from './hottok.ts';
+import { acceptedTokens, tokenMatches } from './hottok.ts';
+import type { HttpResponse } from './responses.ts';
+import { json } from './responses.ts';
+
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export type WebhookEvent = APIGatewayProxyEventV2 & { delivery?: Delivery };
+
+function mediaTypeOf(contentType: string | undefined): Delivery['mediaType'] | undefined {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (type === 'application/json' || type === 'text/json' || (type?.startsWith('application/') && type.endsWith('+json'))) return 'json';
+  if (type === 'application/x-www-form-urlencoded') return 'form';
+  return undefined;
+}
+
+/**
+ * Transport checks of a Hotmart POST, before anything is parsed or stored: size (413),
+ * content type (415), token (401). The v2 token is the X-HOTMART-HOTTOK header; a v1 form
+ * postback carries it as its `hottok` field.
+ */
+export function hotmartWebhookGuard(logger: Logger): MiddlewareObj<WebhookEvent> {
+  return {
+    before: (request) => {
+      const { event } = request;
+      if (event.requestContext.http.method !== 'POST') return;
+      const bytes = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+      if (bytes.length > MAX_BODY_BYTES) {
+        throw new AppError('REQUEST.TOO_LARGE', `the body exceeds ${MAX_BODY_BYTES} bytes`);
+      }
+      const mediaType = mediaTypeOf(event.headers['content-type']);
+      if (!mediaType) {
+        throw new AppError('REQUEST.UNSUPPORTED_MEDIA_TYPE', 'send application/json (v2.0.0) or application/x-www-form-urlencoded (v1.0.0)');
+      }
+      const body = bytes.toString('utf8');
+      const accepted = acceptedTokens(request.context as HottokContext);
+      if (accepted.length === 0) {
+        logger.error('no webhook token configured: refusing every delivery');
+        throw new AppError('CONFIG.TOKEN_MISSING', 'the webhook is not configured yet; retry later');
+      }
+      const presented = event.headers['x-hotmart-hottok'] ?? (mediaType === 'form' ? (new URLSearchParams(body).get('hottok') ?? undefined) : undefined);
+      if (!tokenMatches(presented, accepted)) {
+        logger.warn('delivery refused: missing or wrong token', { tokenPresent: presented !== undefined });
+        throw new AppError('AUTH.INVALID_TOKEN', 'missing or invalid X-HOTMART-HOTTOK');
+      }
+      event.delivery = { mediaType, body, receivedAt: Date.now() };
+    },
+  };
+}
+
+export const HEALTH_MESSAGE =
+  'Hotmart webhook endpoint is up: configure this URL in Hotmart (Webhook, version 2.0.0); it takes POSTs carrying the X-HOTMART-HOTTOK header.';
+
+export function webhookResponse(result: ReceiveResult, logger: Logger): HttpResponse {
+  if (result.kind === 'quarantined') {
+    logger.warn('delivery quarantined', { quarantineId: result.quarantineId, reason: result.reason });
+    return json(202, { status: 'quarantined', reason: result.reason, quarantineId: result.quarantineId });
+  }
+  logger.info('delivery handled', { eventId: result.eventId, event: result.event, status: result.outcome.status });
+  return json(200, { status: result.outcome.status, eventId: result.eventId, detail: result.outcome.detail });
+}

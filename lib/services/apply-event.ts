@@ -1,0 +1,59 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppError } from '../domain/errors.ts';
+import type { Knowledge, Outcome } from '../domain/enrollment-rules.ts';
+import { needsMapping, planEvent } from '../domain/enrollment-rules.ts';
+import type { HotmartEvent } from '../domain/hotmart-event.ts';
+import type { MappingLookup } from './mapping-cache.ts';
+import type { CommitMode, EventStore } from './ports.ts';
+
+export type ApplyDeps = { events: EventStore; mappings: MappingLookup };
+export type ApplyOptions = { receivedAt: number; mode?: CommitMode };
+
+/** Attempts before giving up with 503; each failed attempt taught us the store's real state. */
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Records one event and applies its effect in a single atomic write. The write is planned on
+ * what we know (or predict) of the transaction and mapping; if DynamoDB's conditions show the
+ * plan was made on a wrong picture, the cancellation carries the real items and we plan again.
+ * No decision is taken on a read that a concurrent writer could invalidate.
+ */
+export async function applyHotmartEvent(event: HotmartEvent, deps: ApplyDeps, options: ApplyOptions): Promise<Outcome> {
+  const mode = options.mode ?? 'new';
+  const knowledge: Knowledge = {};
+  if (needsMapping(event)) knowledge.mapping = await deps.mappings.get(event.productId!);
+
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const plan = planEvent(event, knowledge);
+    if (mode === 'parked' && plan.park) return plan.outcome;
+    const result = await deps.events.commit(event, plan, { receivedAt: options.receivedAt, mode });
+    if (result.committed) return plan.outcome;
+
+    switch (result.conflict) {
+      case 'duplicate':
+        return event.test ? plan.outcome : { status: 'duplicate', detail: `event ${event.id} was already received` };
+      case 'alreadyApplied':
+        return { status: 'duplicate', detail: `event ${event.id} was already applied` };
+      case 'businessDuplicate': {
+        const outcome: Outcome = {
+          status: 'duplicate',
+          detail: `${event.event} of transaction ${event.transaction} was already received as event ${result.duplicateOf}`,
+          duplicateOf: result.duplicateOf,
+        };
+        await deps.events.recordDuplicate(event, outcome, options.receivedAt);
+        return outcome;
+      }
+      case 'contention':
+        await sleep(Math.random() * 20 * attempt);
+        break;
+      case 'stale':
+        if (result.tx !== undefined) knowledge.tx = result.tx;
+        if (result.mapping !== undefined) {
+          knowledge.mapping = result.mapping;
+          deps.mappings.remember(event.productId!, result.mapping);
+        }
+        break;
+    }
+  }
+  throw new AppError('STORAGE.CONTENTION', 'too many concurrent writes to the same enrollment; retry later');
+}

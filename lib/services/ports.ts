@@ -1,0 +1,71 @@
+import type { Outcome, Plan, TransactionState, TxStatus } from '../domain/enrollment-rules.ts';
+import type { HotmartEvent } from '../domain/hotmart-event.ts';
+import type { Mapping, MappingInput, Target } from '../domain/mapping.ts';
+
+/** The storage the use cases need; lib/adapters/dynamodb implements each. */
+
+export type CommitMode = 'new' | 'parked';
+
+export type CommitResult =
+  | { committed: true }
+  | { committed: false; conflict: 'duplicate' | 'alreadyApplied' | 'contention' }
+  | { committed: false; conflict: 'businessDuplicate'; duplicateOf: string }
+  | { committed: false; conflict: 'stale'; tx?: TransactionState | null; mapping?: Mapping | null };
+
+export type StoredEvent = HotmartEvent & {
+  receivedAt: number;
+  outcome: Outcome;
+  parked?: boolean;
+  appliedAt?: number;
+  waitedForMapping?: boolean;
+};
+
+export type ParkedEvent = { event: HotmartEvent; receivedAt: number };
+
+export interface EventStore {
+  /** Writes the event record and everything the plan changes, atomically, or nothing. */
+  commit(event: HotmartEvent, plan: Plan, options: { receivedAt: number; mode: CommitMode }): Promise<CommitResult>;
+  /** Records a copy of an already-applied business event; a no-op if this id is stored. */
+  recordDuplicate(event: HotmartEvent, outcome: Outcome, receivedAt: number): Promise<void>;
+  get(id: string): Promise<StoredEvent | undefined>;
+  /** Events waiting for a product's mapping, oldest `creation_date` first. */
+  listParked(productId: string): Promise<ParkedEvent[]>;
+}
+
+export type Page<T> = { items: T[]; nextCursor: string | null };
+
+export interface MappingStore {
+  get(productId: string): Promise<Mapping | null>;
+  /** Creates or replaces; `ifMatch` makes it conditional on the stored version. */
+  put(productId: string, input: MappingInput, ifMatch?: number): Promise<{ mapping: Mapping; created: boolean }>;
+  delete(productId: string, ifMatch?: number): Promise<boolean>;
+  list(limit: number, cursor?: string): Promise<Page<Mapping>>;
+}
+
+export type EnrollmentRecord = {
+  email: string;
+  target: Target;
+  productId: string;
+  transactions: { transaction: string; status: TxStatus }[];
+  createdAt: number;
+  updatedAt: number;
+  lastEventId: string;
+};
+
+export interface EnrollmentReader {
+  byEmail(email: string): Promise<EnrollmentRecord[]>;
+  byTarget(target: Target, limit: number, cursor?: string): Promise<Page<EnrollmentRecord>>;
+}
+
+export type QuarantineRecord = {
+  id: string;
+  reason: string;
+  contentType: string;
+  body: string;
+  receivedAt: number;
+  expiresAt: number;
+};
+
+export interface QuarantineStore {
+  put(record: QuarantineRecord): Promise<void>;
+}

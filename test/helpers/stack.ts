@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { createTables } from '../../scripts/local/tables.ts';
+
+export const TOKEN = 'test-hottok-0123456789abcdef';
+export const PREVIOUS_TOKEN = 'test-hottok-previous-987654321';
+
+/**
+ * Fresh tables on the DynamoDB Local that scripts/test.ts started (DYNAMODB_ENDPOINT), and the
+ * environment the functions read. Call before importing a handler: they read it at import.
+ */
+export async function createTestStack() {
+  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  if (!endpoint) throw new Error('DYNAMODB_ENDPOINT is not set: run the integration tests with `npm test`');
+  const tables = await createTables(endpoint, `t-${randomUUID().slice(0, 8)}`);
+  Object.assign(process.env, tables, {
+    AWS_REGION: 'us-east-1',
+    HOTMART_HOTTOK: TOKEN,
+    HOTMART_HOTTOK_PREVIOUS: PREVIOUS_TOKEN,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'SILENT',
+  });
+  delete process.env.HOTTOK_SSM_PATH;
+  return { endpoint, tables };
+}
+
+export function fixture(name: string): string {
+  return readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
+}
+
+export function fixtureJson(name: string): Record<string, any> {
+  return JSON.parse(fixture(`${name}.json`));
+}
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export type ApiRequest = {
+  method: string;
+  path: string;
+  routeKey?: string;
+  pathParameters?: Record<string, string>;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: string;
+  isBase64Encoded?: boolean;
+};
+
+export type ApiResponse = { statusCode: number; headers: Record<string, string>; body: any; rawBody: string };
+
+function lambdaContext(timeoutMs = 6000): Context {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    functionName: 'test',
+    awsRequestId: randomUUID(),
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+  } as unknown as Context;
+}
+
+/** Invokes a handler with the API Gateway HTTP API (payload 2.0) event a request would produce. */
+export async function invoke(handler: Handler, request: ApiRequest): Promise<ApiResponse> {
+  const query = request.query ?? {};
+  const event = {
+    version: '2.0',
+    routeKey: request.routeKey ?? `${request.method} ${request.path}`,
+    rawPath: request.path,
+    rawQueryString: new URLSearchParams(query).toString(),
+    headers: request.headers ?? {},
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(request.pathParameters ? { pathParameters: request.pathParameters } : {}),
+    requestContext: { http: { method: request.method, path: request.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' } },
+    ...(request.body !== undefined ? { body: request.body } : {}),
+    isBase64Encoded: request.isBase64Encoded ?? false,
+  } as unknown as APIGatewayProxyEventV2;
+  const response = await handler(event, lambdaContext());
+  const rawBody = response.body ?? '';
+  let body: unknown = rawBody;
+  try {
+    body = rawBody ? JSON.parse(rawBody) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { statusCode: response.statusCode ?? 200, headers: (response.headers ?? {}) as Record<string, string>, body, rawBody };
+}
+
+export async function loadHandlers() {
+  const [webhook, mappings, enrollments] = await Promise.all([
+    import('../../functions/webhook/handler.ts'),
+    import('../../functions/mappings/handler.ts'),
+    import('../../functions/enrollments/handler.ts'),
+  ]);
+  const api = {
+    postWebhook: (body: string, headers: Record<string, string> = { 'content-type': 'application/json', 'x-hotmart-hottok': TOKEN }) =>
+      invoke(webhook.handler as unknown as Handler, { method: 'POST', path: '/webhooks/hotmart', headers, body }),
+    getWebhook: () => invoke(webhook.handler as unknown as Handler, { method: 'GET', path: '/webhooks/hotmart' }),
+    putMapping: (productId: string, mapping: unknown, headers: Record<string, string> = {}) =>
+      invoke(mappings.handler as unknown as Handler, {
+        method: 'PUT',
+        path: `/mappings/${productId}`,
+        routeKey: 'PUT /mappings/{productId}',
+        pathParameters: { productId },
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof mapping === 'string' ? mapping : JSON.stringify(mapping),
+      }),
+    getMapping: (productId: string) =>
+      invoke(mappings.handler as unknown as Handler, {
+        method: 'GET',
+        path: `/mappings/${productId}`,
+        routeKey: 'GET /mappings/{productId}',
+        pathParameters: { productId },
+      }),
+    deleteMapping: (productId: string, headers: Record<string, string> = {}) =>
+      invoke(mappings.handler as unknown as Handler, {
+        method: 'DELETE',
+        path: `/mappings/${productId}`,
+        routeKey: 'DELETE /mappings/{productId}',
+        pathParameters: { productId },
+        headers,
+      }),
+    listMappings: (query: Record<string, string> = {}) =>
+      invoke(mappings.handler as unknown as Handler, { method: 'GET', path: '/mappings', query }),
+    enrollments: (query: Record<string, string>) =>
+      invoke(enrollments.handler as unknown as Handler, { method: 'GET', path: '/enrollments', query }),
+    event: (eventId: string) =>
+      invoke(enrollments.handler as unknown as Handler, {
+        method: 'GET',
+        path: `/events/${eventId}`,
+        routeKey: 'GET /events/{eventId}',
+        pathParameters: { eventId },
+      }),
+  };
+  return api;
+}
