@@ -130,3 +130,36 @@ export async function loadHandlers() {
   };
   return api;
 }
+
+/** Every item of every table of this test's stack: what a delivery left behind. */
+export async function scanAllTables(): Promise<Record<string, unknown>[]> {
+  const { DynamoDBClient, ScanCommand } = await import('@aws-sdk/client-dynamodb');
+  const { unmarshall } = await import('@aws-sdk/util-dynamodb');
+  const client = new DynamoDBClient({
+    endpoint: process.env.DYNAMODB_ENDPOINT!,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const items: Record<string, unknown>[] = [];
+  for (const table of [process.env.EVENTS_TABLE, process.env.ENROLLMENTS_TABLE, process.env.MAPPINGS_TABLE, process.env.QUARANTINE_TABLE]) {
+    let startKey: Record<string, any> | undefined;
+    do {
+      const page = await client.send(new ScanCommand({ TableName: table!, ExclusiveStartKey: startKey }));
+      items.push(...(page.Items ?? []).map((item) => ({ table, ...unmarshall(item) })));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+  client.destroy();
+  return items;
+}
+
+/** A fixture body with fresh ids, so one test's deliveries never collide with another's. */
+export function freshEvent(name: string, overrides: { transaction?: string; email?: string; productId?: number; creationDate?: number } = {}) {
+  const body = fixtureJson(name);
+  body.id = randomUUID();
+  if (overrides.creationDate !== undefined) body.creation_date = overrides.creationDate;
+  if (overrides.transaction !== undefined) body.data.purchase.transaction = overrides.transaction;
+  if (overrides.email !== undefined) body.data.buyer.email = overrides.email;
+  if (overrides.productId !== undefined) body.data.product.id = overrides.productId;
+  return body;
+}

@@ -5,14 +5,14 @@ export type ClientOptions = { region: string; endpoint?: string };
 
 /**
  * One document client per container. Timeouts and retries are bounded so that a request never
- * outlives the 6 s Lambda: 3 attempts × (≤ 0.5 s connect + ≤ 1.5 s response) stays under it,
+ * outlives the 6 s Lambda: 3 attempts × (≤ 0.5 s connect + ≤ 1 s response) stays under it,
  * and the handler answers 503 before Lambda would kill it.
  */
 export function createDocumentClient(options: ClientOptions): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     region: options.region,
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 500, requestTimeout: 1500 },
+    requestHandler: { connectionTimeout: 500, requestTimeout: 1000, throwOnRequestTimeout: true },
     ...(options.endpoint
       ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { freePort } from '../../scripts/local/dynamodb.ts';
+import { validateTemplate } from '../helpers/cfn-schema.ts';
+import { fixture } from '../helpers/stack.ts';
+
+const root = new URL('../..', import.meta.url).pathname;
+const serverless = createRequire(import.meta.url).resolve('serverless/bin/serverless.js');
+
+/** `npx serverless package`, offline and without AWS credentials, as an operator would run it. */
+function packageService(stage: string) {
+  const out = mkdtempSync(join(tmpdir(), 'sls-'));
+  const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'none', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_CONFIG_FILE: '/dev/null' };
+  const run = spawnSync(process.execPath, [serverless, 'package', '--stage', stage, '--package', out], { cwd: root, env, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(run.status, 0, `serverless package failed:\n${run.stdout}\n${run.stderr}`);
+  return { out, template: JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) };
+}
+
+type Resource = { Type: string; Properties: any; DeletionPolicy?: string };
+
+describe('serverless.yml, as CloudFormation', () => {
+  const { out, template } = packageService('prod');
+  const resources: Record<string, Resource> = template.Resources;
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+  it('packages one zip per function', () => {
+    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['enrollments.zip', 'mappings.zip', 'webhook.zip']);
+  });
+
+  it('is valid against the current CloudFormation resource schemas', () => {
+    assert.deepEqual(validateTemplate(template), []);
+  });
+
+  it('would notice a misspelt property, a wrong type or a dangling reference', () => {
+    const broken = structuredClone(template);
+    broken.Resources.EventsTable.Properties.BilingMode = 'PAY_PER_REQUEST';
+    broken.Resources.EventsTable.Properties.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled = 'maybe';
+    broken.Resources.WebhookLambdaFunction.Properties.Timeout = 'six';
+    broken.Resources.WebhookRole.Properties.Policies[0].PolicyDocument.Statement[2].Resource = { 'Fn::GetAtt': ['EventsTable', 'Nope'] };
+    broken.Resources.Bogus = { Type: 'AWS::DynamoDB::Tabel', Properties: {} };
+    const errors = validateTemplate(broken).join('\n');
+    for (const expected of ['BilingMode: unknown property', 'PointInTimeRecoveryEnabled: expected a boolean', 'Timeout: expected a number', 'GetAtt EventsTable.Nope', 'unknown resource type AWS::DynamoDB::Tabel']) {
+      assert.ok(errors.includes(expected), `missed: ${expected}\n${errors}`);
+    }
+  });
+
+  it('puts the aws_iam authorizer on every route but the webhook', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+    assert.equal(routes.length, 8);
+    for (const route of routes) {
+      if (route.RouteKey.endsWith(' /webhooks/hotmart')) assert.equal(route.AuthorizationType ?? 'NONE', 'NONE', route.RouteKey);
+      else assert.equal(route.AuthorizationType, 'AWS_IAM', route.RouteKey);
+    }
+  });
+
+  it('gives each function its own role granting exactly the table actions it uses', () => {
+    const actionsByRole: Record<string, Record<string, string[]>> = {};
+    for (const [id, role] of ofType('AWS::IAM::Role')) {
+      const grants: Record<string, string[]> = {};
+      for (const statement of role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement)) {
+        assert.equal(statement.Effect, 'Allow');
+        for (const resource of [statement.Resource].flat()) {
+          assert.notEqual(resource, '*', `${id} grants on every resource`);
+          const name = typeof resource === 'string' ? resource : JSON.stringify(resource);
+          const table = /["{](\w+)Table/.exec(name)?.[1];
+          const label = table ? `${table}${name.includes('/index/') ? '/index' : ''}` : name.includes(':logs:') ? 'logs' : name.includes(':ssm:') ? 'ssm' : name;
+          grants[label] = [...(grants[label] ?? []), ...[statement.Action].flat()].sort();
+        }
+        for (const action of [statement.Action].flat()) assert.ok(!action.includes('*'), `${id} grants ${action}`);
+      }
+      actionsByRole[id] = grants;
+    }
+    const functions = Object.fromEntries(ofType('AWS::Lambda::Function').map(([id, f]) => [id, f.Properties.Role['Fn::GetAtt'][0]]));
+    assert.deepEqual(functions, { WebhookLambdaFunction: 'WebhookRole', MappingsLambdaFunction: 'MappingsRole', EnrollmentsLambdaFunction: 'EnrollmentsRole' });
+    const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+    assert.deepEqual(actionsByRole, {
+      WebhookRole: {
+        logs,
+        ssm: ['ssm:GetParametersByPath'],
+        Events: ['dynamodb:PutItem'],
+        Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem'],
+        Quarantine: ['dynamodb:PutItem'],
+      },
+      MappingsRole: {
+        logs,
+        Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+        Events: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+        Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      },
+      EnrollmentsRole: {
+        logs,
+        Enrollments: ['dynamodb:Query'],
+        'Enrollments/index': ['dynamodb:Query'],
+        Events: ['dynamodb:GetItem'],
+      },
+    });
+  });
+
+  it('scopes the token permission to the stage’s SSM path, and never puts a token in the environment', () => {
+    const webhook = resources.WebhookLambdaFunction!.Properties;
+    assert.equal(webhook.Environment.Variables.HOTTOK_SSM_PATH, '/hotmart-enrollments/prod/hottok');
+    const ssm = resources.WebhookRole!.Properties.Policies[0].PolicyDocument.Statement.find((s: any) => s.Action.includes('ssm:GetParametersByPath'));
+    assert.match(ssm.Resource['Fn::Sub'], /:parameter\/hotmart-enrollments\/prod\/hottok$/);
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      const variables = JSON.stringify(fn.Properties.Environment.Variables);
+      assert.ok(!/HOTTOK"|HOTMART_HOTTOK|dev-hottok/.test(variables), variables);
+    }
+  });
+
+  it('keeps tables pay-per-request, point-in-time recovered and retained; quarantine expires by TTL', () => {
+    const tables = ofType('AWS::DynamoDB::Table');
+    assert.equal(tables.length, 4);
+    for (const [id, table] of tables) {
+      assert.equal(table.DeletionPolicy, 'Retain', id);
+      assert.equal(table.Properties.BillingMode, 'PAY_PER_REQUEST', id);
+      assert.equal(table.Properties.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled, true, id);
+      assert.match(table.Properties.TableName, /^hotmart-enrollments-prod-/);
+    }
+    assert.deepEqual(resources.QuarantineTable!.Properties.TimeToLiveSpecification, { AttributeName: 'expiresAt', Enabled: true });
+  });
+
+  it('runs Node 22 on arm64 with a timeout of at most 6 s, and retains logs', () => {
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      assert.equal(fn.Properties.Runtime, 'nodejs22.x', id);
+      assert.deepEqual(fn.Properties.Architectures, ['arm64'], id);
+      assert.ok(fn.Properties.Timeout <= 6, id);
+    }
+    const logGroups = ofType('AWS::Logs::LogGroup');
+    assert.equal(logGroups.length, 3);
+    for (const [id, group] of logGroups) assert.ok(group.Properties.RetentionInDays > 0, id);
+  });
+});
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('npm start', () => {
+  it('serves the webhook locally, and stops everything on SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn('npm', ['start'], {
+      cwd: root,
+      env: { ...process.env, PORT: String(port), LAMBDA_PORT: String(await freePort()), HOTMART_HOTTOK: '', DYNAMODB_ENDPOINT: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 90_000;
+      while (!output.includes('Ctrl-C stops everything')) {
+        assert.ok(Date.now() < deadline, `npm start did not come up:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const dynamoPort = Number(/DynamoDB Local at http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+      const base = `http://127.0.0.1:${port}`;
+      assert.match(output, /dev-hottok-change-me/);
+
+      const mapping = await fetch(`${base}/mappings/3412907`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ targets: [{ type: 'course', id: 'fotografia' }] }),
+      });
+      assert.equal(mapping.status, 201);
+      const delivery = await fetch(`${base}/webhooks/hotmart`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'X-HOTMART-HOTTOK': 'dev-hottok-change-me' },
+        body: fixture('PURCHASE_APPROVED.json'),
+      });
+      assert.equal(delivery.status, 200);
+      assert.equal(((await delivery.json()) as any).status, 'processed');
+      const refused = await fetch(`${base}/webhooks/hotmart`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(refused.status, 401);
+      const enrollments: any = await (await fetch(`${base}/enrollments?email=mariana.teste@example.com`)).json();
+      assert.equal(enrollments.items[0].hasAccess, true);
+
+      process.kill(-child.pid!, 'SIGTERM');
+      await exited;
+      // npm returns first; give the script its moment to stop what it started.
+      const stopBy = Date.now() + 10_000;
+      while ((await portOpen(dynamoPort)) || (await portOpen(port))) {
+        assert.ok(Date.now() < stopBy, `still listening 10 s after SIGTERM (DynamoDB Local ${await portOpen(dynamoPort)}, offline ${await portOpen(port)})`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const java = spawnSync('pgrep', ['-f', `DynamoDBLocal.jar.*-port ${dynamoPort}`], { encoding: 'utf8' });
+      assert.equal(java.stdout.trim(), '', 'a java process was left behind');
+    } finally {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already stopped
+      }
+    }
+  });
+});

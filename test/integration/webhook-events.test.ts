@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { TOKEN, createTestStack, fixture, fixtureJson, freshEvent, loadHandlers, scanAllTables } from '../helpers/stack.ts';
+
+await createTestStack();
+const api = await loadHandlers();
+const PRODUCT = '3412907';
+const post = (body: unknown) => api.postWebhook(typeof body === 'string' ? body : JSON.stringify(body));
+const accessOf = async (email: string) => (await api.enrollments({ email })).body.items as any[];
+
+await api.putMapping(PRODUCT, { targets: [{ type: 'plan', id: 'fotografia-mensal' }, { type: 'course', id: 'fotografia' }] });
+await api.putMapping('3412911', { targets: [{ type: 'course', id: 'edicao' }] });
+
+describe('every Hotmart event, posted as Hotmart sends it', () => {
+  it('answers each fixture as documented', async () => {
+    const expected: Record<string, string> = {
+      PURCHASE_APPROVED: 'processed',
+      'PURCHASE_APPROVED.subscription-renewal': 'processed',
+      PURCHASE_COMPLETE: 'processed',
+      PURCHASE_CANCELED: 'processed',
+      PURCHASE_BILLET_PRINTED: 'processed',
+      PURCHASE_PROTEST: 'processed',
+      PURCHASE_REFUNDED: 'processed',
+      PURCHASE_CHARGEBACK: 'processed',
+      PURCHASE_EXPIRED: 'processed',
+      PURCHASE_DELAYED: 'processed',
+      PURCHASE_OUT_OF_SHOPPING_CART: 'processed',
+      SUBSCRIPTION_CANCELLATION: 'processed',
+      SWITCH_PLAN: 'processed',
+      UPDATE_SUBSCRIPTION_CHARGE_DATE: 'processed',
+      CLUB_FIRST_ACCESS: 'processed',
+      CLUB_MODULE_COMPLETED: 'processed',
+    };
+    for (const [name, status] of Object.entries(expected)) {
+      const response = await post(fixture(`${name}.json`));
+      assert.equal(response.statusCode, 200, name);
+      assert.equal(response.body.status, status, `${name}: ${response.body.detail}`);
+      const stored = await api.event(fixtureJson(name).id);
+      assert.equal(stored.statusCode, 200);
+      assert.equal(stored.body.event, fixtureJson(name).event);
+      assert.equal(stored.body.outcome.status, status);
+    }
+  });
+
+  it('grants on approval, keeps access through COMPLETE, and a chargeback revokes what its transaction granted', async () => {
+    const mariana = await accessOf('mariana.teste@example.com');
+    assert.deepEqual(
+      mariana.map((e) => [e.target.type, e.target.id, e.status, e.hasAccess]).sort(),
+      [['course', 'fotografia', 'active', true], ['plan', 'fotografia-mensal', 'active', true]],
+    );
+    assert.deepEqual(mariana[0].transactions, [
+      { transaction: 'HP2604117733', status: 'COMPLETE' },
+      { transaction: 'HP2604211958', status: 'APPROVED' },
+    ]);
+    // PROTEST → REFUNDED of a transaction never approved here: recorded, grants nothing.
+    const refunded = fixtureJson('PURCHASE_REFUNDED');
+    assert.deepEqual(await accessOf(refunded.data.buyer.email), []);
+    const stored = await api.event(refunded.id);
+    assert.match(stored.body.outcome.detail, /not known: recorded as REFUNDED/);
+    // A chargeback of an approved transaction removes the access it gave.
+    const transaction = `HP${Date.now()}7`;
+    await post(freshEvent('PURCHASE_APPROVED', { transaction, email: 'joana.ficticia@example.com', productId: 3412911 }));
+    assert.equal((await accessOf('joana.ficticia@example.com'))[0].hasAccess, true);
+    await post(freshEvent('PURCHASE_CHARGEBACK', { transaction }));
+    const [joana] = await accessOf('joana.ficticia@example.com');
+    assert.deepEqual([joana.target.id, joana.status, joana.hasAccess], ['edicao', 'revoked', false]);
+    assert.deepEqual(joana.transactions, [{ transaction, status: 'CHARGEBACK' }]);
+  });
+
+  it('stores none of the personal fields Hotmart sends, nor the token', async () => {
+    const text = JSON.stringify(await scanAllTables());
+    for (const dropped of ['12345678909', 'CPF', '11987654321', '987654321', 'Rua Fict', '01000000', 'Apto', 'Escola Exemplo', '11222333000181', 'FAKE-HOTTOK', 'MARKETPLACE', 'commissions', 'affiliates', 'buyer_ip']) {
+      assert.ok(!text.includes(dropped), `stored ${dropped}`);
+    }
+    assert.ok(text.includes('mariana.teste@example.com'), 'the buyer e-mail is kept');
+  });
+
+  it('answers a second delivery of the same event id as duplicate, with one effect', async () => {
+    const body = freshEvent('PURCHASE_APPROVED', { transaction: `HP${Date.now()}`, email: 'dup@example.com' });
+    assert.equal((await post(body)).body.status, 'processed');
+    const again = await post(body);
+    assert.equal(again.statusCode, 200);
+    assert.equal(again.body.status, 'duplicate');
+    const [enrollment] = await accessOf('dup@example.com');
+    assert.equal(enrollment.transactions.length, 1);
+  });
+
+  it('applies one (transaction, event) sent by two configurations once, recording both', async () => {
+    const first = freshEvent('PURCHASE_REFUNDED', { transaction: `HP${Date.now()}1`, email: 'twice@example.com' });
+    const approval = freshEvent('PURCHASE_APPROVED', { transaction: first.data.purchase.transaction, email: 'twice@example.com' });
+    assert.equal((await post(approval)).body.status, 'processed');
+    const second = { ...first, id: randomUUID() };
+    assert.equal((await post(first)).body.status, 'processed');
+    const copy = await post(second);
+    assert.equal(copy.body.status, 'duplicate');
+    const recorded = await api.event(second.id);
+    assert.equal(recorded.statusCode, 200);
+    assert.equal(recorded.body.outcome.duplicateOf, first.id);
+    const [enrollment] = await accessOf('twice@example.com');
+    assert.equal(enrollment.status, 'revoked');
+  });
+
+  it('records panel test deliveries as test, even when they reuse one transaction, and grants nothing', async () => {
+    for (let i = 0; i < 3; i++) {
+      const body = freshEvent('PURCHASE_APPROVED', { transaction: 'HP16015479281022', email: 'testecomprador271101postman15@example.com', productId: 0 });
+      const response = await post(body);
+      assert.equal(response.body.status, 'test');
+      assert.equal((await api.event(body.id)).body.outcome.status, 'test');
+    }
+    assert.deepEqual(await accessOf('testecomprador271101postman15@example.com'), []);
+  });
+
+  it('records unknown events and answers ignored', async () => {
+    const body = { id: randomUUID(), event: 'PURCHASE_SOMETHING_NEW', version: '2.0.0', creation_date: Date.now(), data: { product: { id: 3412907 } } };
+    const response = await post(body);
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.body.status, 'ignored');
+    assert.equal((await api.event(body.id)).body.event, 'PURCHASE_SOMETHING_NEW');
+  });
+
+  it('treats a v1 form postback as its v2 twin: the same transaction is not granted twice', async () => {
+    const form = new URLSearchParams(fixture('v1.0.0-purchase-approved.form-urlencoded.txt').trim());
+    form.set('hottok', TOKEN);
+    form.set('transaction', 'HPV1000001');
+    form.set('email', 'v1.buyer@example.com');
+    const response = await api.postWebhook(form.toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.body.status, 'processed');
+    const [enrollment] = (await accessOf('v1.buyer@example.com')).filter((e) => e.target.id === 'fotografia');
+    assert.equal(enrollment.hasAccess, true);
+    const twin = freshEvent('PURCHASE_APPROVED', { transaction: 'HPV1000001', email: 'v1.buyer@example.com' });
+    assert.equal((await post(twin)).body.status, 'duplicate');
+    assert.equal((await api.postWebhook(form.toString(), { 'content-type': 'application/x-www-form-urlencoded' })).body.status, 'duplicate');
+    form.set('status', 'refunded');
+    assert.equal((await api.postWebhook(form.toString(), { 'content-type': 'application/x-www-form-urlencoded' })).body.status, 'processed');
+    assert.equal((await accessOf('v1.buyer@example.com'))[0].hasAccess, false);
+  });
+});
