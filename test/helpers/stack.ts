@@ -163,3 +163,29 @@ export function freshEvent(name: string, overrides: { transaction?: string; emai
   if (overrides.productId !== undefined) body.data.product.id = overrides.productId;
   return body;
 }
+
+/**
+ * Collects the service's JSON log lines written while `run` executes (and keeps them out of the
+ * test runner's output); everything else passes through.
+ */
+export async function captureLogs(run: () => Promise<void>): Promise<string[]> {
+  const lines: string[] = [];
+  const streams = [process.stdout, process.stderr];
+  const originals = streams.map((stream) => stream.write.bind(stream));
+  streams.forEach((stream, i) => {
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      if (text.startsWith('{"level"')) {
+        lines.push(...text.split('\n').filter(Boolean));
+        return true;
+      }
+      return (originals[i] as (...args: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof stream.write;
+  });
+  try {
+    await run();
+  } finally {
+    streams.forEach((stream, i) => (stream.write = originals[i] as typeof stream.write));
+  }
+  return lines;
+}

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { TOKEN, createTestStack, fixture, fixtureJson, freshEvent, loadHandlers, scanAllTables } from '../helpers/stack.ts';
+import { TOKEN, captureLogs, createTestStack, fixture, fixtureJson, freshEvent, loadHandlers, scanAllTables } from '../helpers/stack.ts';
 
+// This file logs at DEBUG and checks what the logs hold.
+process.env.LOG_LEVEL = 'DEBUG';
 await createTestStack();
 const api = await loadHandlers();
 const PRODUCT = '3412907';
@@ -135,5 +137,24 @@ describe('every Hotmart event, posted as Hotmart sends it', () => {
     form.set('status', 'refunded');
     assert.equal((await api.postWebhook(form.toString(), { 'content-type': 'application/x-www-form-urlencoded' })).body.status, 'processed');
     assert.equal((await accessOf('v1.buyer@example.com'))[0].hasAccess, false);
+  });
+
+  it('logs one line per delivery with ids and outcome — no token, CPF, phone or address', async () => {
+    const lines = await captureLogs(async () => {
+      for (const name of ['PURCHASE_APPROVED', 'PURCHASE_CHARGEBACK', 'UPDATE_SUBSCRIPTION_CHARGE_DATE', 'SUBSCRIPTION_CANCELLATION']) {
+        await post(fixture(`${name}.json`));
+      }
+      await api.postWebhook(fixture('PURCHASE_APPROVED.json'), { 'content-type': 'application/json', 'x-hotmart-hottok': 'FAKE-HOTTOK-0000000000000000000000000000' });
+      await post(JSON.stringify({ id: 'q', event: 'PURCHASE_APPROVED', version: '2.0.0', hottok: TOKEN, data: { buyer: { document: '12345678909' } } }));
+      const form = new URLSearchParams(fixture('v1.0.0-purchase-approved.form-urlencoded.txt').trim());
+      form.set('hottok', TOKEN);
+      await api.postWebhook(form.toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+    });
+    assert.ok(lines.length >= 7, `expected a line per delivery, got ${lines.length}`);
+    const text = lines.join('\n');
+    for (const secret of [TOKEN, 'FAKE-HOTTOK', '12345678909', '11987654321', '987654321', 'Rua Fict', '01000000', 'Mariana', 'mariana.teste']) {
+      assert.ok(!text.includes(secret), `logged ${secret}`);
+    }
+    assert.match(text, /"eventId":"bd2fec05-f471-4162-99b5-d22e2df0baec"/);
   });
 });
