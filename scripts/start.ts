@@ -30,18 +30,13 @@ const offline = spawn(process.execPath, [serverless, 'offline', 'start', '--stag
     DYNAMODB_ENDPOINT: dynamodb.endpoint,
     HOTMART_HOTTOK: token,
   },
-  detached: true,
 });
 
 let stopping = false;
 async function stop(code: number) {
   if (stopping) return;
   stopping = true;
-  try {
-    if (offline.pid && offline.exitCode === null) process.kill(-offline.pid, 'SIGTERM');
-  } catch {
-    // already gone
-  }
+  if (offline.exitCode === null) offline.kill('SIGTERM');
   await dynamodb.stop();
   process.exit(code);
 }
@@ -55,7 +50,7 @@ for (let i = 0; i < 600; i++) {
   if (up) break;
   await sleep(100);
 }
-const fixture = fileURLToPath(new URL('../test/fixtures/PURCHASE_APPROVED.json', import.meta.url));
+const fixture = fileURLToPath(new URL('../test/fixtures/PURCHASE_APPROVED.one-time.json', import.meta.url));
 console.log(`
 hotmart-enrollments is running (DynamoDB Local at ${dynamodb.endpoint}, in memory).
 
@@ -64,11 +59,11 @@ hotmart-enrollments is running (DynamoDB Local at ${dynamodb.endpoint}, in memor
 
 Map the fixture's product, then post the fixture as Hotmart would:
 
-  curl -s -X PUT ${base}/mappings/3412907 -H 'content-type: application/json' \\
-    -d '{"targets":[{"type":"course","id":"fotografia"}],"price":{"value":97,"currency":"BRL"}}'
+  curl -s -X PUT ${base}/mappings/3412911 -H 'content-type: application/json' \\
+    -d '{"targets":[{"type":"course","id":"edicao"}],"price":{"value":197,"currency":"BRL"}}'
   curl -s -X POST ${base}/webhooks/hotmart -H 'content-type: application/json' \\
     -H 'X-HOTMART-HOTTOK: ${process.env.HOTMART_HOTTOK ? '$HOTMART_HOTTOK' : DEV_TOKEN}' --data-binary @${fixture}
-  curl -s '${base}/enrollments?email=mariana.teste@example.com'
+  curl -s '${base}/enrollments?email=lucas.exemplo@example.com'
 
 Ctrl-C stops everything.
 `);

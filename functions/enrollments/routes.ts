@@ -1,7 +1,7 @@
 import type { DynamoDeps } from '#lib/adapters/dynamodb/index.ts';
 import { routeByKey, validate } from '#lib/http/request.ts';
 import { json } from '#lib/http/responses.ts';
-import { enrollmentsOfStudent, rosterOfTarget, storedEvent } from '#lib/services/enrollments.ts';
+import { enrollmentsOfStudent, enrollmentsOfSubscriber, rosterOfTarget, storedEvent } from '#lib/services/enrollments.ts';
 import type { StoredEvent } from '#lib/services/ports.ts';
 import { EnrollmentQuerySchema, EventPathSchema } from './schema.ts';
 
@@ -19,8 +19,9 @@ const eventView = (event: StoredEvent) => ({
 export function enrollmentRoutes(deps: DynamoDeps) {
   return routeByKey({
     'GET /enrollments': async (event) => {
-      const query = validate(EnrollmentQuerySchema, event.queryStringParameters ?? {}, 'query: give email, or targetType and targetId');
+      const query = validate(EnrollmentQuerySchema, event.queryStringParameters ?? {}, 'query: give email, subscriberCode, or targetType and targetId');
       if ('email' in query) return json(200, { items: await enrollmentsOfStudent(query.email, deps) });
+      if ('subscriberCode' in query) return json(200, { items: await enrollmentsOfSubscriber(query.subscriberCode, deps) });
       const page = await rosterOfTarget({ type: query.targetType, id: query.targetId }, query.limit, query.cursor, deps);
       return json(200, page);
     },

@@ -4,6 +4,7 @@ import { TARGET_TYPES } from '#lib/domain/mapping.ts';
 
 export const EnrollmentQuerySchema = z.union([
   z.object({ email: EmailSchema }),
+  z.object({ subscriberCode: z.string().trim().min(1).max(64) }),
   z.object({
     targetType: z.enum(TARGET_TYPES),
     targetId: z.string().trim().min(1).max(128),

@@ -2,10 +2,12 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { DynamoDeps } from '#lib/adapters/dynamodb/index.ts';
 import type { Mapping } from '#lib/domain/mapping.ts';
 import { MappingInputSchema } from '#lib/domain/mapping.ts';
+import type { Route } from '#lib/http/request.ts';
 import { ifMatchVersion, jsonBody, routeByKey, validate } from '#lib/http/request.ts';
 import { json, noContent } from '#lib/http/responses.ts';
 import { deleteMapping, getMapping, listMappings, putMapping } from '#lib/services/mappings.ts';
-import { ListQuerySchema, ProductPathSchema } from './schema.ts';
+import type { MappingRef } from '#lib/services/ports.ts';
+import { ListQuerySchema, MappingPathSchema } from './schema.ts';
 
 const view = (mapping: Mapping) => ({
   ...mapping,
@@ -13,25 +15,35 @@ const view = (mapping: Mapping) => ({
   updatedAt: new Date(mapping.updatedAt).toISOString(),
 });
 const etag = (mapping: Mapping) => ({ etag: `"${mapping.version}"` });
-const productOf = (event: APIGatewayProxyEventV2) => validate(ProductPathSchema, event.pathParameters ?? {}, 'path').productId;
+const refOf = (event: APIGatewayProxyEventV2): MappingRef => {
+  const { productId, offerCode } = validate(MappingPathSchema, event.pathParameters ?? {}, 'path');
+  return offerCode === undefined ? { productId } : { productId, offerCode };
+};
 
 export function mappingRoutes(deps: DynamoDeps) {
   const ports = { store: deps.mappingStore, events: deps.events };
+  const put: Route = async (event) => {
+    const input = validate(MappingInputSchema, jsonBody(event), 'mapping');
+    const { mapping, created, appliedEvents } = await putMapping(refOf(event), input, ifMatchVersion(event), ports);
+    return json(created ? 201 : 200, { ...view(mapping), appliedEvents }, etag(mapping));
+  };
+  const get: Route = async (event) => {
+    const ref = refOf(event);
+    const { mapping, offers } = await getMapping(ref, ports);
+    // A product's mapping shows its offer overrides.
+    return json(200, ref.offerCode === undefined ? { ...view(mapping), offers: offers.map(view) } : view(mapping), etag(mapping));
+  };
+  const remove: Route = async (event) => {
+    await deleteMapping(refOf(event), ifMatchVersion(event), ports);
+    return noContent();
+  };
   return routeByKey({
-    'PUT /mappings/{productId}': async (event) => {
-      const productId = productOf(event);
-      const input = validate(MappingInputSchema, jsonBody(event), 'mapping');
-      const { mapping, created, appliedEvents } = await putMapping(productId, input, ifMatchVersion(event), ports);
-      return json(created ? 201 : 200, { ...view(mapping), appliedEvents }, etag(mapping));
-    },
-    'GET /mappings/{productId}': async (event) => {
-      const mapping = await getMapping(productOf(event), ports);
-      return json(200, view(mapping), etag(mapping));
-    },
-    'DELETE /mappings/{productId}': async (event) => {
-      await deleteMapping(productOf(event), ifMatchVersion(event), ports);
-      return noContent();
-    },
+    'PUT /mappings/{productId}': put,
+    'GET /mappings/{productId}': get,
+    'DELETE /mappings/{productId}': remove,
+    'PUT /mappings/{productId}/offers/{offerCode}': put,
+    'GET /mappings/{productId}/offers/{offerCode}': get,
+    'DELETE /mappings/{productId}/offers/{offerCode}': remove,
     'GET /mappings': async (event) => {
       const query = validate(ListQuerySchema, event.queryStringParameters ?? {}, 'query');
       const page = await listMappings(query.limit, query.cursor, ports);

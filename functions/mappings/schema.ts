@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { ProductIdParamSchema } from '#lib/domain/mapping.ts';
+import { OfferCodeParamSchema, ProductIdParamSchema } from '#lib/domain/mapping.ts';
 
-export const ProductPathSchema = z.object({ productId: ProductIdParamSchema });
+export const MappingPathSchema = z.object({ productId: ProductIdParamSchema, offerCode: OfferCodeParamSchema.optional() });
 
 export const ListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),

@@ -1,24 +1,29 @@
 import type { HotmartEvent } from './hotmart-event.ts';
 import { KNOWN_EVENTS } from './hotmart-event.ts';
-import type { Mapping, Target } from './mapping.ts';
-import { targetsKey } from './mapping.ts';
+import type { Mapping, Policy, ProductMappings, Target } from './mapping.ts';
+import { DEFAULT_POLICY, resolveMapping, targetKey, targetsKey } from './mapping.ts';
+import type { SubscriptionFact, SubscriptionMirror } from './subscription-rules.ts';
+import { currentOffer, foldSubscription, mirrorFor, offersInForce, subscriptionFact, subscriptionHasAccess } from './subscription-rules.ts';
 
 /**
- * The enrollment rules, in one place (README: "Rules").
+ * The enrollment rules for one-time purchases, in one place (README: "Rules"), and the planning
+ * of every event into one atomic write.
  *
  * Access comes from purchase transactions. A transaction's status only moves forward —
- * APPROVED → COMPLETE, and CANCELED / REFUNDED / CHARGEBACK are final: no later event makes the
- * transaction paid again. A final status only yields to a stronger final (a chargeback after a
- * refund is recorded as such), so a transaction ends in the same status whatever the arrival
- * order. An enrollment is active while at least one transaction behind it is paid; everything
- * else Hotmart sends is recorded and changes no access (yet).
+ * APPROVED → DISPUTE → COMPLETE, and CANCELED / REFUNDED / CHARGEBACK are final: no later event
+ * makes the transaction paid again. A final status only yields to a stronger final, so a
+ * transaction ends in the same status whatever the arrival order. An enrollment is active while
+ * at least one transaction behind it is paid. A dispute (PURCHASE_PROTEST) suspends the
+ * transaction only under the `onDispute: suspend` policy; COMPLETE restores it, a refund ends it.
+ * Subscription charges follow the subscription lifecycle instead (subscription-rules.ts).
  */
 
-export type TxStatus = 'APPROVED' | 'COMPLETE' | 'REFUNDED' | 'CHARGEBACK' | 'CANCELED';
+export type TxStatus = 'APPROVED' | 'DISPUTE' | 'COMPLETE' | 'CANCELED' | 'REFUNDED' | 'CHARGEBACK';
 
-/** Events that move a transaction, and the status each moves it to. */
-export const TRANSACTION_EVENTS: Readonly<Record<string, TxStatus>> = {
+/** Events that move a one-time transaction, and the status each moves it to. */
+const TRANSACTION_EVENTS: Readonly<Record<string, TxStatus>> = {
   PURCHASE_APPROVED: 'APPROVED',
+  PURCHASE_PROTEST: 'DISPUTE',
   PURCHASE_COMPLETE: 'COMPLETE',
   PURCHASE_REFUNDED: 'REFUNDED',
   PURCHASE_CHARGEBACK: 'CHARGEBACK',
@@ -28,15 +33,11 @@ export const TRANSACTION_EVENTS: Readonly<Record<string, TxStatus>> = {
 /** Known events that carry nothing for a course platform: acknowledged as `ignored`. */
 const IRRELEVANT_EVENTS: ReadonlySet<string> = new Set(['ORDER_FULFILLMENT']);
 
-const RANK: Readonly<Record<TxStatus, number>> = {
-  APPROVED: 1,
-  COMPLETE: 2,
-  CANCELED: 3,
-  REFUNDED: 4,
-  CHARGEBACK: 5,
-};
+const RANK: Readonly<Record<TxStatus, number>> = { APPROVED: 1, DISPUTE: 2, COMPLETE: 3, CANCELED: 4, REFUNDED: 5, CHARGEBACK: 6 };
 
 export const isPaid = (status: TxStatus): boolean => status === 'APPROVED' || status === 'COMPLETE';
+/** Money was captured: the transaction has targets, even while a dispute suspends them. */
+const isCaptured = (status: TxStatus): boolean => isPaid(status) || status === 'DISPUTE';
 
 /** A transaction's next status: the stronger of the two, so it never moves back. */
 export function nextTxStatus(current: TxStatus | undefined, incoming: TxStatus): TxStatus {
@@ -44,11 +45,7 @@ export function nextTxStatus(current: TxStatus | undefined, incoming: TxStatus):
   return RANK[incoming] > RANK[current] ? incoming : current;
 }
 
-export type EnrollmentStatus = 'active' | 'revoked';
-
-export function enrollmentStatus(transactionStatuses: readonly TxStatus[]): EnrollmentStatus {
-  return transactionStatuses.some(isPaid) ? 'active' : 'revoked';
-}
+export type EnrollmentStatus = 'active' | 'suspended' | 'cancelled' | 'revoked' | 'switched';
 
 /** What the store knows of one transaction: its status and the enrollments it granted. */
 export type TransactionState = {
@@ -60,12 +57,28 @@ export type TransactionState = {
   productId: string;
 };
 
+/** What the store keeps per subscriber code: the facts to fold, and where they were mirrored. */
+export type SubscriptionRecord = {
+  subscriberCode: string;
+  facts: SubscriptionFact[];
+  email?: string;
+  productId?: string;
+  /** Targets of the plan in force. */
+  targets: Target[];
+  /** Every target this subscription ever wrote to, so a switched-away plan can be marked. */
+  grantedTargets: Target[];
+  /** Policy of the mapping last resolved, used if that mapping disappears. */
+  policy: Policy;
+  version: number;
+};
+
 export type AnswerStatus = 'processed' | 'duplicate' | 'ignored' | 'unmapped' | 'test';
 
 export type Effect = {
-  transaction: string;
-  from: TxStatus | null;
-  to: TxStatus;
+  transaction?: string;
+  subscriberCode?: string;
+  from: string | null;
+  to: string;
   targets: Target[];
 };
 
@@ -76,6 +89,9 @@ export type Outcome = {
   duplicateOf?: string;
 };
 
+/** A mapping item the write depends on: its version, or null for "must not exist". */
+export type MappingExpectation = { productId: string; offerCode?: string; version: number | null };
+
 /**
  * One atomic write, described as data. The adapter turns it into a TransactWriteItems whose
  * conditions make DynamoDB refuse it when the store no longer matches what it was planned on.
@@ -85,10 +101,14 @@ export type Plan = {
   /** Claim the (transaction, event) business key so a second configuration's copy has no effect. */
   claimBusinessKey: boolean;
   expectTx?: { absent: true } | { absent: false; status: TxStatus; targetsKey: string; email: string };
-  expectMapping?: { absent: true } | { absent: false; version: number };
+  expectMappings?: MappingExpectation[];
   writeTx?: TransactionState;
   /** Set this transaction's status on the enrollment of each target. */
   enrollments?: { email: string; productId: string; transaction: string; status: TxStatus; targets: Target[] };
+  /** Write the subscription record, conditioned on the version it was planned on (0 = absent). */
+  writeSubscription?: { record: SubscriptionRecord; expectedVersion: number };
+  /** Mirror the subscription's state on the enrollment of each target. */
+  subscriptionEnrollments?: { email: string; productId: string; subscriberCode: string; mirrors: { target: Target; mirror: SubscriptionMirror }[] };
   /** Keep the event until its product is mapped. */
   park?: boolean;
 };
@@ -96,52 +116,57 @@ export type Plan = {
 /** What is known before planning: `undefined` = not known yet, `null` = known to be absent. */
 export type Knowledge = {
   tx?: TransactionState | null;
-  mapping?: Mapping | null;
+  subscription?: SubscriptionRecord | null;
+  mappings?: ProductMappings;
 };
 
-export function needsMapping(event: HotmartEvent): boolean {
-  return !event.test && event.transaction !== undefined && TRANSACTION_EVENTS[event.event] !== undefined;
+/** The mapping items an event's targets depend on, and whether each exists. */
+export function mappingExpectations(productId: string, offerCode: string | undefined, mappings: ProductMappings): MappingExpectation[] {
+  const expectations: MappingExpectation[] = [];
+  if (offerCode !== undefined) {
+    const offer = mappings.offers.find((m) => m.offerCode === offerCode);
+    expectations.push({ productId, offerCode, version: offer?.version ?? null });
+    if (offer) return expectations;
+  }
+  expectations.push({ productId, version: mappings.product?.version ?? null });
+  return expectations;
 }
 
+export type EventKind = 'test' | 'subscription' | 'transaction' | 'record';
+
+export function classifyEvent(event: HotmartEvent): EventKind {
+  if (event.test) return 'test';
+  if (subscriptionFact(event)) return 'subscription';
+  if (event.transaction !== undefined && TRANSACTION_EVENTS[event.event] !== undefined) return 'transaction';
+  return 'record';
+}
+
+const NO_MAPPINGS: ProductMappings = { product: null, offers: [] };
+
 /**
- * When the transaction's state is not known, guess the likeliest one so that the common case
- * takes a single write: approvals and refused payments are usually a transaction's first event;
- * COMPLETE, REFUNDED and CHARGEBACK usually follow an approval granted through today's mapping.
- * A wrong guess only costs a retry: the write's condition fails and returns the real state.
+ * When a transaction's state is not known, guess the likeliest one so that the common case takes
+ * a single write: approvals and refused payments are usually a transaction's first event; the
+ * others usually follow an approval granted through today's mapping. A wrong guess only costs a
+ * retry: the write's condition fails and returns the real state.
  */
 function predictTransaction(event: HotmartEvent, incoming: TxStatus, mapping: Mapping | null): TransactionState | null {
   if (incoming === 'APPROVED' || incoming === 'CANCELED' || mapping === null) return null;
-  return {
-    transaction: event.transaction!,
-    status: 'APPROVED',
-    targets: mapping.targets,
-    email: event.buyerEmail!,
-    productId: event.productId!,
-  };
+  return { transaction: event.transaction!, status: 'APPROVED', targets: mapping.targets, email: event.buyerEmail!, productId: event.productId! };
 }
 
-export function planEvent(event: HotmartEvent, knowledge: Knowledge): Plan {
-  if (event.test) {
-    return { outcome: { status: 'test', detail: 'Hotmart panel test delivery (product id 0): recorded, no enrollment change' }, claimBusinessKey: false };
+function planTransaction(event: HotmartEvent, knowledge: Knowledge, claimBusinessKey: boolean): Plan {
+  const transaction = event.transaction!;
+  const mappings = knowledge.mappings ?? NO_MAPPINGS;
+  const mapping = resolveMapping(mappings, event.offerCode);
+  const policy = mapping?.policy ?? DEFAULT_POLICY;
+  const incoming = TRANSACTION_EVENTS[event.event]!;
+  if (incoming === 'DISPUTE' && policy.onDispute === 'keep') {
+    return { outcome: { status: 'processed', detail: `dispute of transaction ${transaction} recorded; access kept (policy onDispute: keep)` }, claimBusinessKey };
   }
-  const incoming = TRANSACTION_EVENTS[event.event];
-  const claimBusinessKey = event.transaction !== undefined;
-  if (incoming === undefined || event.transaction === undefined) {
-    const known = (KNOWN_EVENTS as readonly string[]).includes(event.event) && !IRRELEVANT_EVENTS.has(event.event);
-    return {
-      outcome: known
-        ? { status: 'processed', detail: `${event.event} recorded; it changes no access` }
-        : { status: 'ignored', detail: `${event.event} is not an event this service acts on; recorded` },
-      claimBusinessKey,
-    };
-  }
-
-  const transaction = event.transaction;
-  const mapping = knowledge.mapping ?? null;
   const current = knowledge.tx !== undefined ? knowledge.tx : predictTransaction(event, incoming, mapping);
 
   if (current === null) {
-    if (!isPaid(incoming)) {
+    if (!isCaptured(incoming)) {
       return {
         outcome: {
           status: 'processed',
@@ -153,50 +178,38 @@ export function planEvent(event: HotmartEvent, knowledge: Knowledge): Plan {
         writeTx: { transaction, status: incoming, targets: [], email: event.buyerEmail!, productId: event.productId! },
       };
     }
+    const expectMappings = mappingExpectations(event.productId!, event.offerCode, mappings);
     if (mapping === null) {
       return {
-        outcome: {
-          status: 'unmapped',
-          detail: `product ${event.productId} has no mapping: the event waits and is applied when the mapping is created`,
-        },
+        outcome: { status: 'unmapped', detail: `product ${event.productId}${event.offerCode ? ` (offer ${event.offerCode})` : ''} has no mapping: the event waits and is applied when the mapping is created` },
         claimBusinessKey,
         expectTx: { absent: true },
-        expectMapping: { absent: true },
+        expectMappings,
         park: true,
       };
     }
-    const granted: TransactionState = {
-      transaction,
-      status: incoming,
-      targets: mapping.targets,
-      email: event.buyerEmail!,
-      productId: event.productId!,
-    };
+    const granted: TransactionState = { transaction, status: incoming, targets: mapping.targets, email: event.buyerEmail!, productId: event.productId! };
     return {
       outcome: {
         status: 'processed',
-        detail: `transaction ${transaction} ${incoming}: access granted`,
+        detail: `transaction ${transaction} ${incoming}: ${isPaid(incoming) ? 'access granted' : 'access suspended (policy onDispute: suspend)'}`,
         effects: [{ transaction, from: null, to: incoming, targets: mapping.targets }],
       },
       claimBusinessKey,
       expectTx: { absent: true },
-      expectMapping: { absent: false, version: mapping.version },
+      expectMappings,
       writeTx: granted,
-      enrollments: { ...granted, targets: mapping.targets },
+      enrollments: granted,
     };
   }
 
   const expectTx = { absent: false as const, status: current.status, targetsKey: targetsKey(current.targets), email: current.email };
   const next = nextTxStatus(current.status, incoming);
   if (next === current.status) {
-    return {
-      outcome: { status: 'processed', detail: `transaction ${transaction} is already ${current.status}: no change` },
-      claimBusinessKey,
-      expectTx,
-    };
+    return { outcome: { status: 'processed', detail: `transaction ${transaction} is already ${current.status}: no change` }, claimBusinessKey, expectTx };
   }
   const updated: TransactionState = { ...current, status: next };
-  const verb = isPaid(next) ? 'access kept' : 'access from this transaction removed';
+  const verb = isPaid(next) ? 'access kept' : next === 'DISPUTE' ? 'access suspended (policy onDispute: suspend)' : 'access from this transaction removed';
   return {
     outcome: {
       status: 'processed',
@@ -208,4 +221,111 @@ export function planEvent(event: HotmartEvent, knowledge: Knowledge): Plan {
     writeTx: updated,
     ...(current.targets.length > 0 ? { enrollments: updated } : {}),
   };
+}
+
+function unionTargets(a: readonly Target[], b: readonly Target[]): Target[] {
+  const byKey = new Map([...a, ...b].map((target) => [targetKey(target), target]));
+  return [...byKey.values()];
+}
+
+function planSubscription(event: HotmartEvent, knowledge: Knowledge, claimBusinessKey: boolean): Plan {
+  const subscriberCode = event.subscriberCode!;
+  const fact = subscriptionFact(event)!;
+  const existing = knowledge.subscription ?? null;
+  const facts = [...(existing?.facts ?? []).filter((f) => f.eventId !== fact.eventId), fact];
+  const mappings = knowledge.mappings ?? NO_MAPPINGS;
+  const offer = currentOffer(facts);
+  const mapping = resolveMapping(mappings, offer);
+  const expectMappings = event.productId ? mappingExpectations(event.productId, offer, mappings) : [];
+  const targets = mapping?.targets ?? existing?.targets ?? [];
+  const hasCharge = facts.some((f) => f.kind === 'charge');
+
+  if (targets.length === 0 && fact.kind === 'charge') {
+    return {
+      outcome: { status: 'unmapped', detail: `product ${event.productId}${offer ? ` (offer ${offer})` : ''} has no mapping: the charge waits and is applied when the mapping is created` },
+      claimBusinessKey,
+      expectMappings,
+      park: true,
+    };
+  }
+
+  const policy = mapping?.policy ?? existing?.policy ?? DEFAULT_POLICY;
+  const state = foldSubscription(facts, policy);
+  const email = existing?.email ?? event.buyerEmail;
+  const productId = existing?.productId ?? event.productId;
+  // Every plan the subscription was ever on has enrollments: those not in force show `switched`,
+  // whether the switch arrived before or after the charges it follows.
+  const history = offersInForce(facts).flatMap((o) => resolveMapping(mappings, o)?.targets ?? []);
+  const mirrorTargets = hasCharge && email ? unionTargets(unionTargets(targets, existing?.grantedTargets ?? []), history) : [];
+  const record: SubscriptionRecord = {
+    subscriberCode,
+    facts,
+    ...(email ? { email } : {}),
+    ...(productId ? { productId } : {}),
+    targets,
+    grantedTargets: unionTargets(existing?.grantedTargets ?? [], mirrorTargets),
+    policy,
+    version: (existing?.version ?? 0) + 1,
+  };
+  const before = existing ? foldSubscription(existing.facts, existing.policy).status : null;
+  const switched = mirrorTargets.filter((t) => !targets.some((c) => targetKey(c) === targetKey(t)));
+  const detail =
+    mirrorTargets.length === 0
+      ? `subscription ${subscriberCode} ${fact.kind} recorded (${state.status}); no enrollment yet: its first charge has not been applied`
+      : `subscription ${subscriberCode} ${fact.kind}: ${before ?? 'new'} → ${state.status}` +
+        `${state.accessUntil ? `, access until ${new Date(state.accessUntil).toISOString()}` : ''}${switched.length ? `; ${switched.length} target(s) switched away` : ''}`;
+  return {
+    outcome: {
+      status: 'processed',
+      detail,
+      effects: mirrorTargets.length ? [{ subscriberCode, ...(event.transaction ? { transaction: event.transaction } : {}), from: before, to: state.status, targets: mirrorTargets }] : [],
+    },
+    claimBusinessKey,
+    expectMappings,
+    writeSubscription: { record, expectedVersion: existing?.version ?? 0 },
+    ...(mirrorTargets.length && email && productId
+      ? { subscriptionEnrollments: { email, productId, subscriberCode, mirrors: mirrorTargets.map((target) => ({ target, mirror: mirrorFor(target, targets, state) })) } }
+      : {}),
+  };
+}
+
+export function planEvent(event: HotmartEvent, knowledge: Knowledge): Plan {
+  const claimBusinessKey = event.transaction !== undefined && !event.test;
+  switch (classifyEvent(event)) {
+    case 'test':
+      return { outcome: { status: 'test', detail: 'Hotmart panel test delivery (product id 0): recorded, no enrollment change' }, claimBusinessKey: false };
+    case 'subscription':
+      return planSubscription(event, knowledge, claimBusinessKey);
+    case 'transaction':
+      return planTransaction(event, knowledge, claimBusinessKey);
+    case 'record': {
+      const known = (KNOWN_EVENTS as readonly string[]).includes(event.event) && !IRRELEVANT_EVENTS.has(event.event);
+      return {
+        outcome: known
+          ? { status: 'processed', detail: `${event.event} recorded; it changes no access` }
+          : { status: 'ignored', detail: `${event.event} is not an event this service acts on; recorded` },
+        claimBusinessKey,
+      };
+    }
+  }
+}
+
+/** An enrollment's status and access, derived when read from what lies behind it. */
+export function enrollmentAccess(
+  transactions: readonly { status: TxStatus }[],
+  subscriptions: readonly SubscriptionMirror[],
+  now: number,
+): { status: EnrollmentStatus; hasAccess: boolean; subscription?: SubscriptionMirror } {
+  const oneTimePaid = transactions.some((t) => isPaid(t.status));
+  const withAccess = subscriptions.find((s) => subscriptionHasAccess(s, now));
+  // Show the subscription that gives access, else the one most likely to: the latest paid period.
+  const shown = withAccess ?? [...subscriptions].sort((a, b) => (b.accessUntil ?? 0) - (a.accessUntil ?? 0))[0];
+  if (oneTimePaid) return { status: 'active', hasAccess: true, ...(shown ? { subscription: shown } : {}) };
+  if (shown) return { status: shown.status, hasAccess: withAccess !== undefined, subscription: shown };
+  return { status: transactions.some((t) => t.status === 'DISPUTE') ? 'suspended' : 'revoked', hasAccess: false };
+}
+
+export function needsMappings(event: HotmartEvent): boolean {
+  const kind = classifyEvent(event);
+  return (kind === 'transaction' || kind === 'subscription') && event.productId !== undefined;
 }

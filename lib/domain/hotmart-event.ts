@@ -26,6 +26,10 @@ export type HotmartEvent = {
   recurrenceNumber?: number;
   approvedDate?: number;
   dateNextCharge?: number;
+  /** SUBSCRIPTION_CANCELLATION: when the subscriber cancelled. */
+  cancellationDate?: number;
+  /** SWITCH_PLAN: the offer of the plan left behind. */
+  previousOfferCode?: string;
   /** Hotmart panel "send test" delivery (product id 0). */
   test: boolean;
 };
@@ -137,6 +141,7 @@ const CancellationDataSchema = z.object({
   subscriber: z.object({ code: z.string().min(1).max(64), name: TextSchema.optional(), email: EmailSchema.optional() }),
   subscription: z.object({ plan: PlanSchema.optional() }).optional(),
   date_next_charge: EpochMsSchema.optional(),
+  cancellation_date: EpochMsSchema.optional(),
 });
 
 const SwitchPlanDataSchema = z.object({
@@ -215,14 +220,17 @@ function dataReader(event: string): (data: unknown) => z.ZodSafeParseResult<Fiel
         planId: d.subscription?.plan?.id,
         planName: d.subscription?.plan?.name,
         dateNextCharge: d.date_next_charge,
+        cancellationDate: d.cancellation_date,
       }));
     case 'SWITCH_PLAN':
       return read(SwitchPlanDataSchema, (d) => {
         const current = d.plans.find((plan) => plan.current);
+        const previous = d.plans.find((plan) => !plan.current);
         return {
           productId: d.subscription.product.id,
           productName: d.subscription.product.name,
           offerCode: current?.offer?.key,
+          previousOfferCode: previous?.offer?.key,
           buyerEmail: d.subscription.user?.email,
           subscriberCode: d.subscription.subscriber_code,
           planId: current?.id,

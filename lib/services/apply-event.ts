@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../domain/errors.ts';
 import type { Knowledge, Outcome } from '../domain/enrollment-rules.ts';
-import { needsMapping, planEvent } from '../domain/enrollment-rules.ts';
+import { classifyEvent, needsMappings, planEvent } from '../domain/enrollment-rules.ts';
 import type { HotmartEvent } from '../domain/hotmart-event.ts';
+import type { ProductMappings } from '../domain/mapping.ts';
 import type { MappingLookup } from './mapping-cache.ts';
+import { withMapping } from './mapping-cache.ts';
 import type { CommitMode, EventStore } from './ports.ts';
 
 export type ApplyDeps = { events: EventStore; mappings: MappingLookup };
@@ -14,14 +16,18 @@ const MAX_ATTEMPTS = 8;
 
 /**
  * Records one event and applies its effect in a single atomic write. The write is planned on
- * what we know (or predict) of the transaction and mapping; if DynamoDB's conditions show the
- * plan was made on a wrong picture, the cancellation carries the real items and we plan again.
- * No decision is taken on a read that a concurrent writer could invalidate.
+ * what we know (or predict) of the transaction, subscription and mappings; if DynamoDB's
+ * conditions show the plan was made on a wrong picture, the cancellation carries the real items
+ * and we plan again. No decision is taken on a read that a concurrent writer could invalidate.
  */
 export async function applyHotmartEvent(event: HotmartEvent, deps: ApplyDeps, options: ApplyOptions): Promise<Outcome> {
   const mode = options.mode ?? 'new';
   const knowledge: Knowledge = {};
-  if (needsMapping(event)) knowledge.mapping = await deps.mappings.get(event.productId!);
+  if (needsMappings(event)) knowledge.mappings = await deps.mappings.get(event.productId!);
+  // A subscription's first charge usually creates its record; anything else reads it first.
+  if (classifyEvent(event) === 'subscription' && !(event.event === 'PURCHASE_APPROVED' && event.recurrenceNumber === 1)) {
+    knowledge.subscription = await deps.events.getSubscription(event.subscriberCode!);
+  }
 
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const plan = planEvent(event, knowledge);
@@ -48,9 +54,10 @@ export async function applyHotmartEvent(event: HotmartEvent, deps: ApplyDeps, op
         break;
       case 'stale':
         if (result.tx !== undefined) knowledge.tx = result.tx;
-        if (result.mapping !== undefined) {
-          knowledge.mapping = result.mapping;
-          deps.mappings.remember(event.productId!, result.mapping);
+        if (result.subscription !== undefined) knowledge.subscription = result.subscription;
+        for (const { expectation, mapping } of result.mappings ?? []) {
+          deps.mappings.remember(expectation, mapping);
+          knowledge.mappings = withMapping(knowledge.mappings as ProductMappings, expectation, mapping);
         }
         break;
     }

@@ -1,40 +1,66 @@
 import { AppError } from '../domain/errors.ts';
-import { enrollmentStatus } from '../domain/enrollment-rules.ts';
+import type { EnrollmentStatus } from '../domain/enrollment-rules.ts';
+import { enrollmentAccess } from '../domain/enrollment-rules.ts';
 import type { Target } from '../domain/mapping.ts';
 import type { EnrollmentReader, EnrollmentRecord, EventStore, Page, StoredEvent } from './ports.ts';
 
-export type EnrollmentView = Omit<EnrollmentRecord, 'createdAt' | 'updatedAt' | 'lastEventId'> & {
-  status: ReturnType<typeof enrollmentStatus>;
+export type Clock = () => number;
+
+const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
+export type EnrollmentView = {
+  email: string;
+  target: Target;
+  status: EnrollmentStatus;
   hasAccess: boolean;
+  accessUntil: string | null;
+  subscriberCode: string | null;
+  plan: { id: string | null; name: string | null; offerCode: string | null } | null;
+  productId: string;
+  transactions: { transaction: string; status: string }[];
   createdAt: string;
   updatedAt: string;
   lastEventId: string;
 };
 
-/** Access is derived when read, from the transactions behind the enrollment. */
-export function viewEnrollment(record: EnrollmentRecord): EnrollmentView {
-  const status = enrollmentStatus(record.transactions.map((t) => t.status));
+/** Access is derived when read — from the transactions and subscriptions behind the enrollment, and the clock. */
+export function viewEnrollment(record: EnrollmentRecord, now: number): EnrollmentView {
+  const { status, hasAccess, subscription } = enrollmentAccess(record.transactions, record.subscriptions, now);
+  const shown = subscription as (typeof record.subscriptions)[number] | undefined;
   return {
-    ...record,
+    email: record.email,
+    target: record.target,
     status,
-    hasAccess: status === 'active',
-    createdAt: new Date(record.createdAt).toISOString(),
-    updatedAt: new Date(record.updatedAt).toISOString(),
+    hasAccess,
+    accessUntil: iso(shown?.accessUntil),
+    subscriberCode: shown?.subscriberCode ?? null,
+    plan: shown ? { id: shown.planId ?? null, name: shown.planName ?? null, offerCode: shown.offerCode ?? null } : null,
+    productId: record.productId,
+    transactions: [...record.transactions, ...(shown?.charges ?? [])],
+    createdAt: iso(record.createdAt)!,
+    updatedAt: iso(record.updatedAt)!,
+    lastEventId: record.lastEventId,
   };
 }
 
-export async function enrollmentsOfStudent(email: string, deps: { enrollments: EnrollmentReader }): Promise<EnrollmentView[]> {
-  return (await deps.enrollments.byEmail(email)).map(viewEnrollment);
+export type ReadDeps = { enrollments: EnrollmentReader; clock?: Clock };
+
+const nowOf = (deps: ReadDeps) => (deps.clock ?? Date.now)();
+
+export async function enrollmentsOfStudent(email: string, deps: ReadDeps): Promise<EnrollmentView[]> {
+  const now = nowOf(deps);
+  return (await deps.enrollments.byEmail(email)).map((record) => viewEnrollment(record, now));
 }
 
-export async function rosterOfTarget(
-  target: Target,
-  limit: number,
-  cursor: string | undefined,
-  deps: { enrollments: EnrollmentReader },
-): Promise<Page<EnrollmentView>> {
+export async function enrollmentsOfSubscriber(subscriberCode: string, deps: ReadDeps): Promise<EnrollmentView[]> {
+  const now = nowOf(deps);
+  return (await deps.enrollments.bySubscriber(subscriberCode)).map((record) => viewEnrollment(record, now));
+}
+
+export async function rosterOfTarget(target: Target, limit: number, cursor: string | undefined, deps: ReadDeps): Promise<Page<EnrollmentView>> {
+  const now = nowOf(deps);
   const page = await deps.enrollments.byTarget(target, limit, cursor);
-  return { items: page.items.map(viewEnrollment), nextCursor: page.nextCursor };
+  return { items: page.items.map((record) => viewEnrollment(record, now)), nextCursor: page.nextCursor };
 }
 
 export async function storedEvent(id: string, deps: { events: EventStore }): Promise<StoredEvent> {

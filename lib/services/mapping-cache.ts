@@ -1,35 +1,45 @@
-import type { Mapping } from '../domain/mapping.ts';
+import type { MappingExpectation } from '../domain/enrollment-rules.ts';
+import type { Mapping, ProductMappings } from '../domain/mapping.ts';
 import type { MappingStore } from './ports.ts';
 
 export type MappingLookup = {
-  get(productId: string): Promise<Mapping | null>;
+  get(productId: string): Promise<ProductMappings>;
   /** Store what a failed write condition revealed, so the retry plans on the truth. */
-  remember(productId: string, mapping: Mapping | null): void;
+  remember(expectation: MappingExpectation, mapping: Mapping | null): ProductMappings;
 };
 
+/** The product's mappings with one item replaced (or removed, for null). */
+export function withMapping(mappings: ProductMappings, expectation: MappingExpectation, mapping: Mapping | null): ProductMappings {
+  if (expectation.offerCode === undefined) return { ...mappings, product: mapping };
+  const offers = mappings.offers.filter((offer) => offer.offerCode !== expectation.offerCode);
+  return { ...mappings, offers: mapping ? [...offers, mapping] : offers };
+}
+
 /**
- * Per-container cache of product mappings. Staleness cannot cause a wrong write: every write
- * planned on a cached mapping checks its version (or its absence) in the same transaction, and a
- * failed check returns the current mapping. The TTL only bounds how long a changed mapping costs
- * one extra round trip.
+ * Per-container cache of each product's mappings (its own and its offers'). Staleness cannot
+ * cause a wrong write: every write planned on a cached mapping checks its version — or, for a
+ * missing one, its absence — in the same transaction, and a failed check returns the current
+ * item. The TTL only bounds how long a changed mapping costs one extra round trip.
  */
 export function createMappingCache(
   store: Pick<MappingStore, 'get'>,
   { ttlMs = 60_000, maxEntries = 5_000, now = Date.now }: { ttlMs?: number; maxEntries?: number; now?: () => number } = {},
 ): MappingLookup {
-  const entries = new Map<string, { mapping: Mapping | null; at: number }>();
-  const remember = (productId: string, mapping: Mapping | null) => {
-    if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
-    entries.set(productId, { mapping, at: now() });
+  const entries = new Map<string, { mappings: ProductMappings; at: number }>();
+  const store_ = (productId: string, mappings: ProductMappings) => {
+    if (!entries.has(productId) && entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+    entries.set(productId, { mappings, at: now() });
+    return mappings;
   };
   return {
     async get(productId) {
       const hit = entries.get(productId);
-      if (hit && now() - hit.at < ttlMs) return hit.mapping;
-      const mapping = await store.get(productId);
-      remember(productId, mapping);
-      return mapping;
+      if (hit && now() - hit.at < ttlMs) return hit.mappings;
+      return store_(productId, await store.get(productId));
     },
-    remember,
+    remember(expectation, mapping) {
+      const current = entries.get(expectation.productId)?.mappings ?? { product: null, offers: [] };
+      return store_(expectation.productId, withMapping(current, expectation, mapping));
+    },
   };
 }

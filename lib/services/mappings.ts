@@ -1,45 +1,49 @@
 import { AppError } from '../domain/errors.ts';
-import type { Mapping, MappingInput } from '../domain/mapping.ts';
+import type { Mapping, MappingInput, ProductMappings } from '../domain/mapping.ts';
 import { applyHotmartEvent } from './apply-event.ts';
-import type { EventStore, MappingStore, Page } from './ports.ts';
+import { withMapping } from './mapping-cache.ts';
+import type { EventStore, MappingRef, MappingStore, Page } from './ports.ts';
 
 export type MappingDeps = { store: MappingStore; events: EventStore };
 
+const describe = (ref: MappingRef) => `product ${ref.productId}${ref.offerCode === undefined ? '' : ` offer ${ref.offerCode}`}`;
+
 /**
- * Creates or replaces a product's mapping, then applies every purchase that waited for it, in
- * `creation_date` order. Events parked while this runs are caught too: parking checks in the
- * same transaction that the mapping is absent, and this reads the parked events strongly
+ * Creates or replaces a product's (or one offer's) mapping, then applies every purchase of the
+ * product that waited for a mapping, in `creation_date` order; those it still does not resolve
+ * keep waiting. Events parked while this runs are caught too: parking checks in the same
+ * transaction that the mappings are absent, and this reads the parked events strongly
  * consistently after the mapping is written.
  */
 export async function putMapping(
-  productId: string,
+  ref: MappingRef,
   input: MappingInput,
   ifMatch: number | undefined,
   deps: MappingDeps,
 ): Promise<{ mapping: Mapping; created: boolean; appliedEvents: number }> {
-  const { mapping, created } = await deps.store.put(productId, input, ifMatch);
+  const { mapping, created } = await deps.store.put(ref, input, ifMatch);
+  let mappings: ProductMappings = await deps.store.get(ref.productId);
+  const lookup = {
+    get: async () => mappings,
+    remember: (expectation: Parameters<typeof withMapping>[1], changed: Mapping | null) => (mappings = withMapping(mappings, expectation, changed)),
+  };
   let appliedEvents = 0;
-  for (const parked of await deps.events.listParked(productId)) {
-    const outcome = await applyHotmartEvent(
-      parked.event,
-      { events: deps.events, mappings: { get: async () => mapping, remember: () => {} } },
-      { receivedAt: parked.receivedAt, mode: 'parked' },
-    );
+  for (const parked of await deps.events.listParked(ref.productId)) {
+    const outcome = await applyHotmartEvent(parked.event, { events: deps.events, mappings: lookup }, { receivedAt: parked.receivedAt, mode: 'parked' });
     if (outcome.status === 'processed') appliedEvents++;
   }
   return { mapping, created, appliedEvents };
 }
 
-export async function getMapping(productId: string, deps: Pick<MappingDeps, 'store'>): Promise<Mapping> {
-  const mapping = await deps.store.get(productId);
-  if (!mapping) throw new AppError('MAPPING.NOT_FOUND', `product ${productId} has no mapping`);
-  return mapping;
+export async function getMapping(ref: MappingRef, deps: Pick<MappingDeps, 'store'>): Promise<{ mapping: Mapping; offers: Mapping[] }> {
+  const { product, offers } = await deps.store.get(ref.productId);
+  const mapping = ref.offerCode === undefined ? product : offers.find((offer) => offer.offerCode === ref.offerCode);
+  if (!mapping) throw new AppError('MAPPING.NOT_FOUND', `${describe(ref)} has no mapping`);
+  return { mapping, offers };
 }
 
-export async function deleteMapping(productId: string, ifMatch: number | undefined, deps: Pick<MappingDeps, 'store'>): Promise<void> {
-  if (!(await deps.store.delete(productId, ifMatch))) {
-    throw new AppError('MAPPING.NOT_FOUND', `product ${productId} has no mapping`);
-  }
+export async function deleteMapping(ref: MappingRef, ifMatch: number | undefined, deps: Pick<MappingDeps, 'store'>): Promise<void> {
+  if (!(await deps.store.delete(ref, ifMatch))) throw new AppError('MAPPING.NOT_FOUND', `${describe(ref)} has no mapping`);
 }
 
 export function listMappings(limit: number, cursor: string | undefined, deps: Pick<MappingDeps, 'store'>): Promise<Page<Mapping>> {

@@ -1,6 +1,7 @@
-import type { Outcome, Plan, TransactionState, TxStatus } from '../domain/enrollment-rules.ts';
+import type { MappingExpectation, Outcome, Plan, SubscriptionRecord, TransactionState, TxStatus } from '../domain/enrollment-rules.ts';
 import type { HotmartEvent } from '../domain/hotmart-event.ts';
-import type { Mapping, MappingInput, Target } from '../domain/mapping.ts';
+import type { Mapping, MappingInput, ProductMappings, Target } from '../domain/mapping.ts';
+import type { SubscriptionMirror } from '../domain/subscription-rules.ts';
 
 /** The storage the use cases need; lib/adapters/dynamodb implements each. */
 
@@ -10,7 +11,14 @@ export type CommitResult =
   | { committed: true }
   | { committed: false; conflict: 'duplicate' | 'alreadyApplied' | 'contention' }
   | { committed: false; conflict: 'businessDuplicate'; duplicateOf: string }
-  | { committed: false; conflict: 'stale'; tx?: TransactionState | null; mapping?: Mapping | null };
+  | {
+      committed: false;
+      conflict: 'stale';
+      tx?: TransactionState | null;
+      subscription?: SubscriptionRecord | null;
+      /** Each mapping whose check failed, as it is now (null: absent). */
+      mappings?: { expectation: MappingExpectation; mapping: Mapping | null }[];
+    };
 
 export type StoredEvent = HotmartEvent & {
   receivedAt: number;
@@ -28,17 +36,23 @@ export interface EventStore {
   /** Records a copy of an already-applied business event; a no-op if this id is stored. */
   recordDuplicate(event: HotmartEvent, outcome: Outcome, receivedAt: number): Promise<void>;
   get(id: string): Promise<StoredEvent | undefined>;
+  getSubscription(subscriberCode: string): Promise<SubscriptionRecord | null>;
   /** Events waiting for a product's mapping, oldest `creation_date` first. */
   listParked(productId: string): Promise<ParkedEvent[]>;
 }
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
+/** A product's own mapping (no offer code) or one of its offer overrides. */
+export type MappingRef = { productId: string; offerCode?: string };
+
 export interface MappingStore {
-  get(productId: string): Promise<Mapping | null>;
+  /** The product's mapping and all its offer overrides, read together (strongly consistent). */
+  get(productId: string): Promise<ProductMappings>;
   /** Creates or replaces; `ifMatch` makes it conditional on the stored version. */
-  put(productId: string, input: MappingInput, ifMatch?: number): Promise<{ mapping: Mapping; created: boolean }>;
-  delete(productId: string, ifMatch?: number): Promise<boolean>;
+  put(ref: MappingRef, input: MappingInput, ifMatch?: number): Promise<{ mapping: Mapping; created: boolean }>;
+  delete(ref: MappingRef, ifMatch?: number): Promise<boolean>;
+  /** Product mappings (not offers), page by page. */
   list(limit: number, cursor?: string): Promise<Page<Mapping>>;
 }
 
@@ -47,6 +61,7 @@ export type EnrollmentRecord = {
   target: Target;
   productId: string;
   transactions: { transaction: string; status: TxStatus }[];
+  subscriptions: (SubscriptionMirror & { subscriberCode: string })[];
   createdAt: number;
   updatedAt: number;
   lastEventId: string;
@@ -54,6 +69,8 @@ export type EnrollmentRecord = {
 
 export interface EnrollmentReader {
   byEmail(email: string): Promise<EnrollmentRecord[]>;
+  /** The enrollments a subscription mirrors, found through its subscription record. */
+  bySubscriber(subscriberCode: string): Promise<EnrollmentRecord[]>;
   byTarget(target: Target, limit: number, cursor?: string): Promise<Page<EnrollmentRecord>>;
 }
 

@@ -116,6 +116,29 @@ export async function loadHandlers() {
         pathParameters: { productId },
         headers,
       }),
+    putOffer: (productId: string, offerCode: string, mapping: unknown) =>
+      invoke(mappings.handler as unknown as Handler, {
+        method: 'PUT',
+        path: `/mappings/${productId}/offers/${offerCode}`,
+        routeKey: 'PUT /mappings/{productId}/offers/{offerCode}',
+        pathParameters: { productId, offerCode },
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(mapping),
+      }),
+    getOffer: (productId: string, offerCode: string) =>
+      invoke(mappings.handler as unknown as Handler, {
+        method: 'GET',
+        path: `/mappings/${productId}/offers/${offerCode}`,
+        routeKey: 'GET /mappings/{productId}/offers/{offerCode}',
+        pathParameters: { productId, offerCode },
+      }),
+    deleteOffer: (productId: string, offerCode: string) =>
+      invoke(mappings.handler as unknown as Handler, {
+        method: 'DELETE',
+        path: `/mappings/${productId}/offers/${offerCode}`,
+        routeKey: 'DELETE /mappings/{productId}/offers/{offerCode}',
+        pathParameters: { productId, offerCode },
+      }),
     listMappings: (query: Record<string, string> = {}) =>
       invoke(mappings.handler as unknown as Handler, { method: 'GET', path: '/mappings', query }),
     enrollments: (query: Record<string, string>) =>
@@ -153,14 +176,29 @@ export async function scanAllTables(): Promise<Record<string, unknown>[]> {
   return items;
 }
 
-/** A fixture body with fresh ids, so one test's deliveries never collide with another's. */
-export function freshEvent(name: string, overrides: { transaction?: string; email?: string; productId?: number; creationDate?: number } = {}) {
+/**
+ * A purchase-family fixture body with a fresh id, so one test's deliveries never collide with
+ * another's. It is a one-time purchase (subscription fields removed) unless a subscriber code is given.
+ */
+export function freshEvent(
+  name: string,
+  overrides: { transaction?: string; email?: string; productId?: number; creationDate?: number; subscriberCode?: string; offerCode?: string } = {},
+) {
   const body = fixtureJson(name);
   body.id = randomUUID();
   if (overrides.creationDate !== undefined) body.creation_date = overrides.creationDate;
-  if (overrides.transaction !== undefined) body.data.purchase.transaction = overrides.transaction;
+  const purchase = body.data.purchase;
+  if (overrides.transaction !== undefined) purchase.transaction = overrides.transaction;
   if (overrides.email !== undefined) body.data.buyer.email = overrides.email;
   if (overrides.productId !== undefined) body.data.product.id = overrides.productId;
+  if (overrides.offerCode !== undefined) purchase.offer = { code: overrides.offerCode };
+  if (overrides.subscriberCode !== undefined) {
+    body.data.subscription = { status: 'ACTIVE', plan: { id: 845120, name: 'Plano Mensal' }, subscriber: { code: overrides.subscriberCode } };
+  } else {
+    delete body.data.subscription;
+    delete purchase.recurrence_number;
+    delete purchase.date_next_charge;
+  }
   return body;
 }
 

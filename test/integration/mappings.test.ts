@@ -14,7 +14,15 @@ describe('product mappings', () => {
     assert.equal(created.statusCode, 201);
     assert.deepEqual(
       { ...created.body, createdAt: undefined, updatedAt: undefined },
-      { productId: '1000001', ...body, version: 1, appliedEvents: 0, createdAt: undefined, updatedAt: undefined },
+      {
+        productId: '1000001',
+        ...body,
+        policy: { onDispute: 'keep', onDelayed: 'suspend', onSubscriptionCancel: 'endOfPeriod', graceDays: 3 },
+        version: 1,
+        appliedEvents: 0,
+        createdAt: undefined,
+        updatedAt: undefined,
+      },
     );
     assert.ok(!Number.isNaN(Date.parse(created.body.updatedAt)));
     assert.equal(created.headers.etag, '"1"');

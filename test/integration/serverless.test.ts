@@ -52,7 +52,7 @@ describe('serverless.yml, as CloudFormation', () => {
 
   it('puts the aws_iam authorizer on every route but the webhook', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
-    assert.equal(routes.length, 8);
+    assert.equal(routes.length, 11);
     for (const route of routes) {
       if (route.RouteKey.endsWith(' /webhooks/hotmart')) assert.equal(route.AuthorizationType ?? 'NONE', 'NONE', route.RouteKey);
       else assert.equal(route.AuthorizationType, 'AWS_IAM', route.RouteKey);
@@ -84,19 +84,19 @@ describe('serverless.yml, as CloudFormation', () => {
         logs,
         ssm: ['ssm:GetParametersByPath'],
         Events: ['dynamodb:PutItem'],
-        Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem'],
+        Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:Query'],
         Quarantine: ['dynamodb:PutItem'],
       },
       MappingsRole: {
         logs,
-        Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+        Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
         Events: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
-        Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       },
       EnrollmentsRole: {
         logs,
-        Enrollments: ['dynamodb:Query'],
+        Enrollments: ['dynamodb:GetItem', 'dynamodb:Query'],
         'Enrollments/index': ['dynamodb:Query'],
         Events: ['dynamodb:GetItem'],
       },
@@ -169,22 +169,22 @@ describe('npm start', () => {
       const base = `http://127.0.0.1:${port}`;
       assert.match(output, /dev-hottok-change-me/);
 
-      const mapping = await fetch(`${base}/mappings/3412907`, {
+      const mapping = await fetch(`${base}/mappings/3412911`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ targets: [{ type: 'course', id: 'fotografia' }] }),
+        body: JSON.stringify({ targets: [{ type: 'course', id: 'edicao' }] }),
       });
       assert.equal(mapping.status, 201);
       const delivery = await fetch(`${base}/webhooks/hotmart`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'X-HOTMART-HOTTOK': 'dev-hottok-change-me' },
-        body: fixture('PURCHASE_APPROVED.json'),
+        body: fixture('PURCHASE_APPROVED.one-time.json'),
       });
       assert.equal(delivery.status, 200);
       assert.equal(((await delivery.json()) as any).status, 'processed');
       const refused = await fetch(`${base}/webhooks/hotmart`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       assert.equal(refused.status, 401);
-      const enrollments: any = await (await fetch(`${base}/enrollments?email=mariana.teste@example.com`)).json();
+      const enrollments: any = await (await fetch(`${base}/enrollments?email=lucas.exemplo@example.com`)).json();
       assert.equal(enrollments.items[0].hasAccess, true);
 
       process.kill(-child.pid!, 'SIGTERM');

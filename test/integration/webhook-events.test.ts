@@ -45,11 +45,15 @@ describe('every Hotmart event, posted as Hotmart sends it', () => {
     }
   });
 
-  it('grants on approval, keeps access through COMPLETE, and a chargeback revokes what its transaction granted', async () => {
+  it('follows the fixtures’ subscription to its cancellation, and a chargeback revokes what its transaction granted', async () => {
+    // The fixtures tell one subscription's story: charged, completed, renewed, overdue, cancelled.
     const mariana = await accessOf('mariana.teste@example.com');
     assert.deepEqual(
-      mariana.map((e) => [e.target.type, e.target.id, e.status, e.hasAccess]).sort(),
-      [['course', 'fotografia', 'active', true], ['plan', 'fotografia-mensal', 'active', true]],
+      mariana.map((e) => [e.target.type, e.target.id, e.status, e.hasAccess, e.accessUntil, e.subscriberCode]).sort(),
+      [
+        ['course', 'fotografia', 'cancelled', false, '2026-04-12T12:00:00.000Z', 'K7TQ2M4X'],
+        ['plan', 'fotografia-mensal', 'cancelled', false, '2026-04-12T12:00:00.000Z', 'K7TQ2M4X'],
+      ],
     );
     assert.deepEqual(mariana[0].transactions, [
       { transaction: 'HP2604117733', status: 'COMPLETE' },
@@ -124,6 +128,7 @@ describe('every Hotmart event, posted as Hotmart sends it', () => {
   it('treats a v1 form postback as its v2 twin: the same transaction is not granted twice', async () => {
     const form = new URLSearchParams(fixture('v1.0.0-purchase-approved.form-urlencoded.txt').trim());
     form.set('hottok', TOKEN);
+    form.delete('subscriber_code');
     form.set('transaction', 'HPV1000001');
     form.set('email', 'v1.buyer@example.com');
     const response = await api.postWebhook(form.toString(), { 'content-type': 'application/x-www-form-urlencoded' });

@@ -1,21 +1,30 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { TxStatus } from '../../domain/enrollment-rules.ts';
 import { AppError } from '../../domain/errors.ts';
+import type { Target } from '../../domain/mapping.ts';
 import { targetKey } from '../../domain/mapping.ts';
+import type { SubscriptionMirror } from '../../domain/subscription-rules.ts';
 import type { EnrollmentReader, EnrollmentRecord } from '../../services/ports.ts';
-import { decodeCursor, encodeCursor, keys, TRANSACTION_ATTRIBUTE_PREFIX } from './keys.ts';
+import { decodeCursor, encodeCursor, keys, SUBSCRIPTION_ATTRIBUTE_PREFIX, TRANSACTION_ATTRIBUTE_PREFIX } from './keys.ts';
+
+function withPrefix<T>(item: Record<string, unknown>, prefix: string, read: (suffix: string, value: unknown) => T): T[] {
+  return Object.entries(item)
+    .filter(([name]) => name.startsWith(prefix))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, value]) => read(name.slice(prefix.length), value));
+}
 
 function toRecord(item: Record<string, unknown>): EnrollmentRecord {
-  const transactions = Object.entries(item)
-    .filter(([name]) => name.startsWith(TRANSACTION_ATTRIBUTE_PREFIX))
-    .map(([name, status]) => ({ transaction: name.slice(TRANSACTION_ATTRIBUTE_PREFIX.length), status: status as TxStatus }))
-    .sort((a, b) => a.transaction.localeCompare(b.transaction));
   return {
     email: item.email as string,
-    target: { type: item.targetType as EnrollmentRecord['target']['type'], id: item.targetId as string },
+    target: { type: item.targetType as Target['type'], id: item.targetId as string },
     productId: item.productId as string,
-    transactions,
+    transactions: withPrefix(item, TRANSACTION_ATTRIBUTE_PREFIX, (transaction, status) => ({ transaction, status: status as TxStatus })),
+    subscriptions: withPrefix(item, SUBSCRIPTION_ATTRIBUTE_PREFIX, (subscriberCode, mirror) => ({
+      ...(mirror as SubscriptionMirror),
+      subscriberCode,
+    })),
     createdAt: item.createdAt as number,
     updatedAt: item.updatedAt as number,
     lastEventId: item.lastEventId as string,
@@ -23,23 +32,34 @@ function toRecord(item: Record<string, unknown>): EnrollmentRecord {
 }
 
 export function createEnrollmentReader(db: DynamoDBDocumentClient, table: string): EnrollmentReader {
+  async function byEmail(email: string): Promise<EnrollmentRecord[]> {
+    const records: EnrollmentRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await db.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.studentPartition(email), ':prefix': 'TARGET#' },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      records.push(...(page.Items ?? []).map(toRecord));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return records;
+  }
+
   return {
-    async byEmail(email) {
-      const records: EnrollmentRecord[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new QueryCommand({
-            TableName: table,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': keys.studentPartition(email), ':prefix': 'TARGET#' },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        records.push(...(page.Items ?? []).map(toRecord));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return records;
+    byEmail,
+
+    async bySubscriber(subscriberCode) {
+      const { Item } = await db.send(new GetCommand({ TableName: table, Key: keys.subscription(subscriberCode) }));
+      if (!Item?.email) return [];
+      const granted = new Set(((Item.grantedTargets as Target[]) ?? []).map(targetKey));
+      return (await byEmail(Item.email as string)).filter(
+        (record) => granted.has(targetKey(record.target)) && record.subscriptions.some((s) => s.subscriberCode === subscriberCode),
+      );
     },
 
     async byTarget(target, limit, cursor) {

@@ -3,17 +3,17 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Plan, TransactionState } from '../../domain/enrollment-rules.ts';
+import type { MappingExpectation, Plan, SubscriptionRecord, TransactionState } from '../../domain/enrollment-rules.ts';
 import type { HotmartEvent } from '../../domain/hotmart-event.ts';
-import type { Mapping } from '../../domain/mapping.ts';
+import type { Target } from '../../domain/mapping.ts';
 import { targetKey, targetsKey } from '../../domain/mapping.ts';
 import type { CommitMode, CommitResult, EventStore, ParkedEvent, StoredEvent } from '../../services/ports.ts';
-import { keys, transactionAttribute } from './keys.ts';
+import { keys, subscriptionAttribute, transactionAttribute } from './keys.ts';
 import { toMapping } from './mapping-store.ts';
 
 type Tables = { events: string; enrollments: string; mappings: string };
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
-type Role = 'event' | 'businessKey' | 'mapping' | 'transaction' | 'other';
+type Role = 'event' | 'businessKey' | 'mapping' | 'transaction' | 'subscription' | 'other';
 
 const ALL_OLD = 'ALL_OLD' as const;
 
@@ -25,6 +25,11 @@ function toTransaction(item: Record<string, unknown>): TransactionState {
     email: item.email as string,
     productId: item.productId as string,
   };
+}
+
+function toSubscription(item: Record<string, unknown>): SubscriptionRecord {
+  const { pk: _pk, sk: _sk, ...record } = item;
+  return record as SubscriptionRecord;
 }
 
 function oldItem(reason: { Item?: Record<string, AttributeValue> } | undefined): Record<string, unknown> | undefined {
@@ -47,6 +52,7 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: Tables): Ev
   function buildItems(event: HotmartEvent, plan: Plan, receivedAt: number, mode: CommitMode) {
     const items: TransactItem[] = [];
     const roles: Role[] = [];
+    const expectations: MappingExpectation[] = [];
     const add = (role: Role, item: TransactItem) => {
       items.push(item);
       roles.push(role);
@@ -74,17 +80,18 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: Tables): Ev
         },
       });
     }
-    if (plan.expectMapping) {
+    for (const expectation of plan.expectMappings ?? []) {
+      expectations.push(expectation);
       add('mapping', {
         ConditionCheck: {
           TableName: tables.mappings,
-          Key: keys.mapping(event.productId!),
-          ...(plan.expectMapping.absent
+          Key: keys.mapping(expectation.productId, expectation.offerCode),
+          ...(expectation.version === null
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : {
                 ConditionExpression: '#version = :version',
                 ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':version': plan.expectMapping.version },
+                ExpressionAttributeValues: { ':version': expectation.version },
               }),
           ReturnValuesOnConditionCheckFailure: ALL_OLD,
         },
@@ -123,29 +130,47 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: Tables): Ev
           : { ConditionCheck: { TableName: tables.enrollments, Key: key, ...condition, ReturnValuesOnConditionCheckFailure: ALL_OLD } },
       );
     }
+    const enrollmentUpdate = (email: string, productId: string, target: Target, attribute: string, value: unknown): TransactItem => ({
+      Update: {
+        TableName: tables.enrollments,
+        Key: keys.enrollment(email, target),
+        UpdateExpression:
+          'SET email = :email, targetType = :type, targetId = :id, targetKey = :targetKey, productId = :productId, ' +
+          'updatedAt = :now, lastEventId = :eventId, #source = :value, createdAt = if_not_exists(createdAt, :now)',
+        ExpressionAttributeNames: { '#source': attribute },
+        ExpressionAttributeValues: {
+          ':email': email,
+          ':type': target.type,
+          ':id': target.id,
+          ':targetKey': targetKey(target),
+          ':productId': productId,
+          ':now': now,
+          ':eventId': event.id,
+          ':value': value,
+        },
+      },
+    });
     if (plan.enrollments) {
       const { email, productId, transaction, status, targets } = plan.enrollments;
-      for (const target of targets) {
-        add('other', {
-          Update: {
-            TableName: tables.enrollments,
-            Key: keys.enrollment(email, target),
-            UpdateExpression:
-              'SET email = :email, targetType = :type, targetId = :id, targetKey = :targetKey, productId = :productId, ' +
-              'updatedAt = :now, lastEventId = :eventId, #tx = :status, createdAt = if_not_exists(createdAt, :now)',
-            ExpressionAttributeNames: { '#tx': transactionAttribute(transaction) },
-            ExpressionAttributeValues: {
-              ':email': email,
-              ':type': target.type,
-              ':id': target.id,
-              ':targetKey': targetKey(target),
-              ':productId': productId,
-              ':now': now,
-              ':eventId': event.id,
-              ':status': status,
-            },
-          },
-        });
+      for (const target of targets) add('other', enrollmentUpdate(email, productId, target, transactionAttribute(transaction), status));
+    }
+    if (plan.writeSubscription) {
+      const { record, expectedVersion } = plan.writeSubscription;
+      add('subscription', {
+        Put: {
+          TableName: tables.enrollments,
+          Item: { ...keys.subscription(record.subscriberCode), ...record, updatedAt: now, lastEventId: event.id },
+          ...(expectedVersion === 0
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': expectedVersion } }),
+          ReturnValuesOnConditionCheckFailure: ALL_OLD,
+        },
+      });
+    }
+    if (plan.subscriptionEnrollments) {
+      const { email, productId, subscriberCode, mirrors } = plan.subscriptionEnrollments;
+      for (const { target, mirror } of mirrors) {
+        add('other', enrollmentUpdate(email, productId, target, subscriptionAttribute(subscriberCode), { ...mirror, updatedAt: now }));
       }
     }
     if (plan.park) {
@@ -156,12 +181,12 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: Tables): Ev
         },
       });
     }
-    return { items, roles };
+    return { items, roles, expectations };
   }
 
   return {
     async commit(event, plan, { receivedAt, mode }) {
-      const { items, roles } = buildItems(event, plan, receivedAt, mode);
+      const { items, roles, expectations } = buildItems(event, plan, receivedAt, mode);
       try {
         await db.send(new TransactWriteCommand({ TransactItems: items }));
         return { committed: true };
@@ -178,11 +203,17 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: Tables): Ev
           return { committed: false, conflict: 'businessDuplicate', duplicateOf: String(oldItem(businessKey)?.eventId ?? '') };
         }
         const result: CommitResult = { committed: false, conflict: 'stale' };
-        const mapping = failed('mapping');
-        if (mapping) result.mapping = oldItem(mapping) ? toMapping(oldItem(mapping)!) : null;
+        // Roles of kind 'mapping' are added in the order of `expectations`: pair them by position.
+        const mappingIndexes = roles.flatMap((role, index) => (role === 'mapping' ? [index] : []));
+        result.mappings = mappingIndexes
+          .map((index, i) => ({ reason: reasons[index], expectation: expectations[i]! }))
+          .filter(({ reason }) => reason?.Code === 'ConditionalCheckFailed')
+          .map(({ reason, expectation }) => ({ expectation, mapping: oldItem(reason) ? toMapping(oldItem(reason)!) : null }));
         const transaction = failed('transaction');
         if (transaction) result.tx = oldItem(transaction) ? toTransaction(oldItem(transaction)!) : null;
-        if (mapping || transaction) return result;
+        const subscription = failed('subscription');
+        if (subscription) result.subscription = oldItem(subscription) ? toSubscription(oldItem(subscription)!) : null;
+        if (result.mappings.length || transaction || subscription) return result;
         if (reasons.some((reason) => reason.Code === 'TransactionConflict')) return { committed: false, conflict: 'contention' };
         throw error;
       }
@@ -207,6 +238,13 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: Tables): Ev
       if (!Item) return undefined;
       const { pk: _pk, sk: _sk, ...stored } = Item;
       return stored as StoredEvent;
+    },
+
+    async getSubscription(subscriberCode) {
+      const { Item } = await db.send(
+        new GetCommand({ TableName: tables.enrollments, Key: keys.subscription(subscriberCode), ConsistentRead: true }),
+      );
+      return Item ? toSubscription(Item) : null;
     },
 
     async listParked(productId) {

@@ -13,13 +13,21 @@ export const keys = {
   transaction: (transaction: string) => ({ pk: `TX#${transaction}`, sk: 'TX' }),
   enrollment: (email: string, target: Target) => ({ pk: `STUDENT#${email}`, sk: `TARGET#${targetKey(target)}` }),
   studentPartition: (email: string) => `STUDENT#${email}`,
-  mapping: (productId: string) => ({ pk: `PRODUCT#${productId}`, sk: 'MAPPING' }),
+  subscription: (subscriberCode: string) => ({ pk: `SUB#${subscriberCode}`, sk: 'SUB' }),
+  mapping: (productId: string, offerCode?: string) => ({
+    pk: `PRODUCT#${productId}`,
+    sk: offerCode === undefined ? 'MAPPING' : `OFFER#${offerCode}`,
+  }),
+  productPartition: (productId: string) => `PRODUCT#${productId}`,
   quarantine: (id: string) => ({ pk: id }),
 };
 
 /** Enrollment attribute holding one transaction's status. */
 export const transactionAttribute = (transaction: string) => `tx:${transaction}`;
 export const TRANSACTION_ATTRIBUTE_PREFIX = 'tx:';
+/** Enrollment attribute mirroring one subscription's state. */
+export const subscriptionAttribute = (subscriberCode: string) => `sub:${subscriberCode}`;
+export const SUBSCRIPTION_ATTRIBUTE_PREFIX = 'sub:';
 
 export function encodeCursor(key: Record<string, unknown> | undefined): string | null {
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null;

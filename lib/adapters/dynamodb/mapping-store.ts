@@ -1,16 +1,20 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../../domain/errors.ts';
 import type { Mapping } from '../../domain/mapping.ts';
+import { PolicySchema } from '../../domain/mapping.ts';
 import type { MappingStore } from '../../services/ports.ts';
 import { decodeCursor, encodeCursor, keys } from './keys.ts';
 
+/** A stored mapping item; the policy comes back with its defaults filled in. */
 export function toMapping(item: Record<string, unknown>): Mapping {
   return {
     productId: item.productId as string,
+    ...(item.offerCode ? { offerCode: item.offerCode as string } : {}),
     targets: item.targets as Mapping['targets'],
     ...(item.salesUrl ? { salesUrl: item.salesUrl as string } : {}),
     ...(item.price ? { price: item.price as NonNullable<Mapping['price']> } : {}),
+    policy: PolicySchema.parse(item.policy ?? {}),
     version: item.version as number,
     createdAt: item.createdAt as number,
     updatedAt: item.updatedAt as number,
@@ -25,16 +29,31 @@ const isConditionFailure = (error: unknown) => (error as Error).name === 'Condit
 export function createMappingStore(db: DynamoDBDocumentClient, table: string): MappingStore {
   return {
     async get(productId) {
-      const { Item } = await db.send(new GetCommand({ TableName: table, Key: keys.mapping(productId), ConsistentRead: true }));
-      return Item ? toMapping(Item) : null;
+      const { Items = [] } = await db.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.productPartition(productId) },
+          ConsistentRead: true,
+        }),
+      );
+      const mappings = Items.map(toMapping);
+      return {
+        product: mappings.find((m) => m.offerCode === undefined) ?? null,
+        offers: mappings.filter((m) => m.offerCode !== undefined),
+      };
     },
 
-    async put(productId, input, ifMatch) {
+    async put({ productId, offerCode }, input, ifMatch) {
       const now = Date.now();
       const set = ['productId = :productId', 'targets = :targets', 'updatedAt = :now', 'createdAt = if_not_exists(createdAt, :now)'];
       const remove: string[] = [];
       const values: Record<string, unknown> = { ':productId': productId, ':targets': input.targets, ':now': now, ':one': 1 };
-      for (const field of ['salesUrl', 'price'] as const) {
+      if (offerCode !== undefined) {
+        set.push('offerCode = :offerCode');
+        values[':offerCode'] = offerCode;
+      }
+      for (const field of ['salesUrl', 'price', 'policy'] as const) {
         if (input[field] === undefined) remove.push(field);
         else {
           set.push(`${field} = :${field}`);
@@ -46,7 +65,7 @@ export function createMappingStore(db: DynamoDBDocumentClient, table: string): M
         const { Attributes } = await db.send(
           new UpdateCommand({
             TableName: table,
-            Key: keys.mapping(productId),
+            Key: keys.mapping(productId, offerCode),
             UpdateExpression: `SET ${set.join(', ')} ADD #version :one${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
             ...(ifMatch !== undefined ? { ConditionExpression: '#version = :expected' } : {}),
             ExpressionAttributeNames: { '#version': 'version' },
@@ -62,12 +81,12 @@ export function createMappingStore(db: DynamoDBDocumentClient, table: string): M
       }
     },
 
-    async delete(productId, ifMatch) {
+    async delete({ productId, offerCode }, ifMatch) {
       try {
         const { Attributes } = await db.send(
           new DeleteCommand({
             TableName: table,
-            Key: keys.mapping(productId),
+            Key: keys.mapping(productId, offerCode),
             ReturnValues: 'ALL_OLD',
             ...(ifMatch !== undefined
               ? {
@@ -90,7 +109,15 @@ export function createMappingStore(db: DynamoDBDocumentClient, table: string): M
       if (cursor !== undefined && startKey === undefined) {
         throw new AppError('REQUEST.INVALID', 'invalid cursor', [{ field: 'cursor', message: 'not a cursor issued by this API' }]);
       }
-      const page = await db.send(new ScanCommand({ TableName: table, Limit: limit, ExclusiveStartKey: startKey }));
+      const page = await db.send(
+        new ScanCommand({
+          TableName: table,
+          Limit: limit,
+          ExclusiveStartKey: startKey,
+          FilterExpression: 'sk = :product',
+          ExpressionAttributeValues: { ':product': 'MAPPING' },
+        }),
+      );
       return { items: (page.Items ?? []).map(toMapping), nextCursor: encodeCursor(page.LastEvaluatedKey) };
     },
   };
