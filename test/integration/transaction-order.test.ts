@@ -117,6 +117,26 @@ describe('several transactions behind one enrollment', () => {
     assert.deepEqual(await enrollmentsOf(email), []);
   });
 
+  it('suspends a disputed purchase under onDispute: suspend; COMPLETE restores it, a refund ends it, in any order', async () => {
+    await api.putMapping('777002', { targets: [{ type: 'course', id: 'strict' }], policy: { onDispute: 'suspend' } });
+    const access = async (email: string) => (await enrollmentsOf(email)).map((i) => [i.status, i.hasAccess]);
+    await post(freshEvent('PURCHASE_APPROVED', { transaction: 'HPDISP1', email: 'disputed@example.com', productId: 777002 }));
+    await post(freshEvent('PURCHASE_PROTEST', { transaction: 'HPDISP1', email: 'disputed@example.com', productId: 777002 }));
+    assert.deepEqual(await access('disputed@example.com'), [['suspended', false]]);
+    await post(freshEvent('PURCHASE_COMPLETE', { transaction: 'HPDISP1', email: 'disputed@example.com', productId: 777002 }));
+    assert.deepEqual(await access('disputed@example.com'), [['active', true]]);
+    // The dispute first, then the approval it follows: still suspended; the refund ends it.
+    await post(freshEvent('PURCHASE_PROTEST', { transaction: 'HPDISP2', email: 'refunded@example.com', productId: 777002 }));
+    await post(freshEvent('PURCHASE_APPROVED', { transaction: 'HPDISP2', email: 'refunded@example.com', productId: 777002 }));
+    assert.deepEqual(await access('refunded@example.com'), [['suspended', false]]);
+    await post(freshEvent('PURCHASE_REFUNDED', { transaction: 'HPDISP2', email: 'refunded@example.com', productId: 777002 }));
+    assert.deepEqual(await access('refunded@example.com'), [['revoked', false]]);
+    // Under the default (keep), a dispute changes nothing.
+    await post(freshEvent('PURCHASE_APPROVED', { transaction: 'HPDISP3', email: 'kept@example.com', productId: PRODUCT }));
+    await post(freshEvent('PURCHASE_PROTEST', { transaction: 'HPDISP3', email: 'kept@example.com', productId: PRODUCT }));
+    assert.deepEqual(await access('kept@example.com'), [['active', true], ['active', true]]);
+  });
+
   it('applies 10 simultaneous deliveries of one approval once', async () => {
     const body = freshEvent('PURCHASE_APPROVED', { transaction: `HP${randomUUID().slice(0, 8)}`, email: 'burst@example.com', productId: PRODUCT });
     const answers = await Promise.all(Array.from({ length: 10 }, () => post(body)));
