@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
-import ssm from '@middy/ssm';
+import type { TokenSource } from '../adapters/ssm/token-parameters.ts';
+import { ssmTokenSource } from '../adapters/ssm/token-parameters.ts';
 import type { Config } from '../config.ts';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
@@ -18,32 +19,22 @@ export function tokenMatches(presented: string | undefined, accepted: readonly s
   return matched;
 }
 
-export type HottokContext = { hottok?: { current?: unknown; previous?: unknown } };
+export type HottokContext = { hottok?: string[] };
 
 export function acceptedTokens(context: HottokContext): string[] {
-  return [context.hottok?.current, context.hottok?.previous].filter(
-    (token): token is string => typeof token === 'string' && token.length > 0,
-  );
+  return context.hottok ?? [];
 }
 
 /**
- * Puts the accepted tokens on the Lambda context. In AWS they are SecureString parameters under
- * one SSM path (`current`, optional `previous`), fetched at cold start and re-read every
- * 5 minutes so a rotation needs no redeploy; locally they come from the environment.
+ * Puts the accepted tokens (current, and previous during a rotation) on the Lambda context: in
+ * AWS from SSM SecureString parameters, locally from the environment. A failed SSM read throws,
+ * and the delivery is answered 503 so that Hotmart retries.
  */
 export function hottokSource(config: Config): MiddlewareObj {
-  if (config.hottokSsmPath) {
-    return ssm({
-      fetchData: { hottok: `${config.hottokSsmPath}/` },
-      setToContext: true,
-      cacheKey: 'hottok',
-      cacheExpiry: 5 * 60 * 1000,
-    }) as MiddlewareObj;
-  }
-  const [current, previous] = config.localHottoks;
+  const tokens: TokenSource = config.hottokSsmPath ? ssmTokenSource(config.hottokSsmPath, config.region) : async () => config.localHottoks;
   return {
-    before: (request) => {
-      Object.assign(request.context, { hottok: { current, previous } });
+    before: async (request) => {
+      Object.assign(request.context, { hottok: await tokens() });
     },
   };
 }

@@ -26,11 +26,14 @@ type TableResource = {
 /** EventsTable → EVENTS_TABLE: the environment variable the functions read the table name from. */
 const envVarOf = (logicalId: string) => logicalId.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
 
+/** serverless.yml as data (CloudFormation tags kept as plain values, `${…}` variables unresolved). */
+export function readServerlessYml(): Record<string, any> {
+  return parse(readFileSync(SERVERLESS_YML, 'utf8'), { customTags: cfnTags });
+}
+
 /** The DynamoDB tables declared in serverless.yml — the single definition of every table. */
 export function serverlessTables(): { logicalId: string; envVar: string; resource: TableResource }[] {
-  const doc = parse(readFileSync(SERVERLESS_YML, 'utf8'), { customTags: cfnTags }) as {
-    resources: { Resources: Record<string, TableResource> };
-  };
+  const doc = readServerlessYml() as { resources: { Resources: Record<string, TableResource> } };
   return Object.entries(doc.resources.Resources)
     .filter(([, resource]) => resource.Type === 'AWS::DynamoDB::Table')
     .map(([logicalId, resource]) => ({ logicalId, envVar: envVarOf(logicalId), resource }));
