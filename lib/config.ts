@@ -18,6 +18,12 @@ const ConfigSchema = z.object({
   /** Local only: the webhook token, and the previous one during a rotation. */
   HOTMART_HOTTOK: optional,
   HOTMART_HOTTOK_PREVIOUS: optional,
+  /**
+   * How long one DynamoDB request may take. AWS answers in milliseconds, so the default fails
+   * fast and leaves room for retries within the Lambda timeout; DynamoDB Local on a small
+   * machine queues concurrent transactions for longer, and the local stack allows it more.
+   */
+  DYNAMODB_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(5000).default(1000),
   /** Set by serverless-offline: the local stack reads the token from the environment, not SSM. */
   IS_OFFLINE: optional,
 });
@@ -26,6 +32,7 @@ export type Config = {
   tables: { events: string; enrollments: string; mappings: string; quarantine: string };
   region: string;
   dynamodbEndpoint?: string;
+  dynamodbRequestTimeoutMs: number;
   hottokSsmPath?: string;
   localHottoks: string[];
 };
@@ -46,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       quarantine: e.QUARANTINE_TABLE,
     },
     region: e.AWS_REGION,
+    dynamodbRequestTimeoutMs: e.DYNAMODB_REQUEST_TIMEOUT_MS,
     ...(e.DYNAMODB_ENDPOINT ? { dynamodbEndpoint: e.DYNAMODB_ENDPOINT } : {}),
     ...(e.HOTTOK_SSM_PATH && !e.IS_OFFLINE ? { hottokSsmPath: e.HOTTOK_SSM_PATH.replace(/\/+$/, '') } : {}),
     localHottoks: [e.HOTMART_HOTTOK, e.HOTMART_HOTTOK_PREVIOUS].filter((t): t is string => t !== undefined),

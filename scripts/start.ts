@@ -28,6 +28,7 @@ const offline = spawn(process.execPath, [serverless, 'offline', 'start', '--stag
     PORT: String(port),
     LAMBDA_PORT: process.env.LAMBDA_PORT ?? String(port + 2),
     DYNAMODB_ENDPOINT: dynamodb.endpoint,
+    DYNAMODB_REQUEST_TIMEOUT_MS: process.env.DYNAMODB_REQUEST_TIMEOUT_MS ?? '3000',
     HOTMART_HOTTOK: token,
   },
 });

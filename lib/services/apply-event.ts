@@ -11,8 +11,13 @@ import type { CommitMode, EventStore } from './ports.ts';
 export type ApplyDeps = { events: EventStore; mappings: MappingLookup };
 export type ApplyOptions = { receivedAt: number; mode?: CommitMode };
 
-/** Attempts before giving up with 503; each failed attempt taught us the store's real state. */
-const MAX_ATTEMPTS = 8;
+/**
+ * Attempts before giving up with 503. A stale plan costs one attempt (it taught us the store's
+ * real state); contention — concurrent transactions on the same items — backs off exponentially
+ * with jitter, so even a burst of copies of one delivery settles well within the Lambda timeout.
+ */
+const MAX_ATTEMPTS = 12;
+const backoff = (attempt: number) => Math.random() * Math.min(250, 10 * 2 ** attempt);
 
 /**
  * Records one event and applies its effect in a single atomic write. The write is planned on
@@ -50,7 +55,7 @@ export async function applyHotmartEvent(event: HotmartEvent, deps: ApplyDeps, op
         return outcome;
       }
       case 'contention':
-        await sleep(Math.random() * 20 * attempt);
+        await sleep(backoff(attempt));
         break;
       case 'stale':
         if (result.tx !== undefined) knowledge.tx = result.tx;

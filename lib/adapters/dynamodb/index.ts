@@ -7,8 +7,12 @@ import { createMappingStore } from './mapping-store.ts';
 import { createQuarantineStore } from './quarantine-store.ts';
 
 /** Every port, backed by DynamoDB; built once per container. */
-export function createDynamoDeps(config: Pick<Config, 'tables' | 'region' | 'dynamodbEndpoint'>) {
-  const db = createDocumentClient({ region: config.region, ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}) });
+export function createDynamoDeps(config: Pick<Config, 'tables' | 'region' | 'dynamodbEndpoint' | 'dynamodbRequestTimeoutMs'>) {
+  const db = createDocumentClient({
+    region: config.region,
+    requestTimeoutMs: config.dynamodbRequestTimeoutMs,
+    ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+  });
   const mappingStore = createMappingStore(db, config.tables.mappings);
   return {
     db,
