@@ -5,7 +5,8 @@ import type { SubscriptionMirror } from '../domain/subscription-rules.ts';
 
 /** The storage the use cases need; lib/adapters/dynamodb implements each. */
 
-export type CommitMode = 'new' | 'parked';
+/** `new`: a delivery; `parked`: applying an event that waited for its mapping; `replay`: re-applying a stored event. */
+export type CommitMode = 'new' | 'parked' | 'replay';
 
 export type CommitResult =
   | { committed: true }
@@ -26,6 +27,7 @@ export type StoredEvent = HotmartEvent & {
   parked?: boolean;
   appliedAt?: number;
   waitedForMapping?: boolean;
+  replayedAt?: number;
 };
 
 export type ParkedEvent = { event: HotmartEvent; receivedAt: number };
@@ -85,4 +87,7 @@ export type QuarantineRecord = {
 
 export interface QuarantineStore {
   put(record: QuarantineRecord): Promise<void>;
+  get(id: string): Promise<QuarantineRecord | undefined>;
+  delete(id: string): Promise<void>;
+  list(limit: number, cursor?: string): Promise<Page<QuarantineRecord>>;
 }

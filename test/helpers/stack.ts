@@ -83,10 +83,11 @@ export async function invoke(handler: Handler, request: ApiRequest): Promise<Api
 }
 
 export async function loadHandlers() {
-  const [webhook, mappings, enrollments] = await Promise.all([
+  const [webhook, mappings, enrollments, recovery] = await Promise.all([
     import('../../functions/webhook/handler.ts'),
     import('../../functions/mappings/handler.ts'),
     import('../../functions/enrollments/handler.ts'),
+    import('../../functions/recovery/handler.ts'),
   ]);
   const api = {
     postWebhook: (body: string, headers: Record<string, string> = { 'content-type': 'application/json', 'x-hotmart-hottok': TOKEN }) =>
@@ -143,6 +144,22 @@ export async function loadHandlers() {
       invoke(mappings.handler as unknown as Handler, { method: 'GET', path: '/mappings', query }),
     enrollments: (query: Record<string, string>) =>
       invoke(enrollments.handler as unknown as Handler, { method: 'GET', path: '/enrollments', query }),
+    quarantine: (query: Record<string, string> = {}) =>
+      invoke(recovery.handler as unknown as Handler, { method: 'GET', path: '/quarantine', query }),
+    replayQuarantined: (id: string) =>
+      invoke(recovery.handler as unknown as Handler, {
+        method: 'POST',
+        path: `/quarantine/${id}/replay`,
+        routeKey: 'POST /quarantine/{id}/replay',
+        pathParameters: { id },
+      }),
+    replayEvent: (eventId: string) =>
+      invoke(recovery.handler as unknown as Handler, {
+        method: 'POST',
+        path: `/events/${eventId}/replay`,
+        routeKey: 'POST /events/{eventId}/replay',
+        pathParameters: { eventId },
+      }),
     event: (eventId: string) =>
       invoke(enrollments.handler as unknown as Handler, {
         method: 'GET',

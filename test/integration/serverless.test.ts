@@ -30,7 +30,7 @@ describe('serverless.yml, as CloudFormation', () => {
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
   it('packages one zip per function', () => {
-    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['enrollments.zip', 'mappings.zip', 'webhook.zip']);
+    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['enrollments.zip', 'mappings.zip', 'recovery.zip', 'webhook.zip']);
   });
 
   it('is valid against the current CloudFormation resource schemas', () => {
@@ -52,7 +52,7 @@ describe('serverless.yml, as CloudFormation', () => {
 
   it('puts the aws_iam authorizer on every route but the webhook', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
-    assert.equal(routes.length, 11);
+    assert.equal(routes.length, 14);
     for (const route of routes) {
       if (route.RouteKey.endsWith(' /webhooks/hotmart')) assert.equal(route.AuthorizationType ?? 'NONE', 'NONE', route.RouteKey);
       else assert.equal(route.AuthorizationType, 'AWS_IAM', route.RouteKey);
@@ -77,7 +77,12 @@ describe('serverless.yml, as CloudFormation', () => {
       actionsByRole[id] = grants;
     }
     const functions = Object.fromEntries(ofType('AWS::Lambda::Function').map(([id, f]) => [id, f.Properties.Role['Fn::GetAtt'][0]]));
-    assert.deepEqual(functions, { WebhookLambdaFunction: 'WebhookRole', MappingsLambdaFunction: 'MappingsRole', EnrollmentsLambdaFunction: 'EnrollmentsRole' });
+    assert.deepEqual(functions, {
+      WebhookLambdaFunction: 'WebhookRole',
+      MappingsLambdaFunction: 'MappingsRole',
+      EnrollmentsLambdaFunction: 'EnrollmentsRole',
+      RecoveryLambdaFunction: 'RecoveryRole',
+    });
     const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
     assert.deepEqual(actionsByRole, {
       WebhookRole: {
@@ -93,6 +98,13 @@ describe('serverless.yml, as CloudFormation', () => {
         Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
         Events: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
         Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      },
+      RecoveryRole: {
+        logs,
+        Quarantine: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan'],
+        Events: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+        Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:Query'],
       },
       EnrollmentsRole: {
         logs,
@@ -133,7 +145,7 @@ describe('serverless.yml, as CloudFormation', () => {
       assert.ok(fn.Properties.Timeout <= 6, id);
     }
     const logGroups = ofType('AWS::Logs::LogGroup');
-    assert.equal(logGroups.length, 3);
+    assert.equal(logGroups.length, 4);
     for (const [id, group] of logGroups) assert.ok(group.Properties.RetentionInDays > 0, id);
   });
 });

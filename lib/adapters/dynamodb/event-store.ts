@@ -46,6 +46,7 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: Tables): Ev
       outcome: plan.outcome,
       ...(plan.park ? { parked: true } : {}),
       ...(mode === 'parked' ? { appliedAt: Date.now(), waitedForMapping: true } : {}),
+      ...(mode === 'replay' ? { replayedAt: Date.now() } : {}),
     };
   }
 
@@ -59,16 +60,22 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: Tables): Ev
     };
     const now = Date.now();
 
+    const EVENT_CONDITIONS: Record<CommitMode, string> = {
+      new: 'attribute_not_exists(pk)',
+      parked: 'parked = :true',
+      replay: 'attribute_exists(pk)',
+    };
     add('event', {
       Put: {
         TableName: tables.events,
         Item: eventRecord(event, plan, receivedAt, mode),
-        ConditionExpression: mode === 'new' ? 'attribute_not_exists(pk)' : 'parked = :true',
+        ConditionExpression: EVENT_CONDITIONS[mode],
         ...(mode === 'parked' ? { ExpressionAttributeValues: { ':true': true } } : {}),
       },
     });
-    if (mode === 'parked') {
-      add('other', { Delete: { TableName: tables.events, Key: keys.parked(event.productId!, event.creationDate, event.id) } });
+    // An event applied now no longer waits for its mapping.
+    if (mode !== 'new' && !plan.park && event.productId !== undefined) {
+      add('other', { Delete: { TableName: tables.events, Key: keys.parked(event.productId, event.creationDate, event.id) } });
     }
     if (plan.claimBusinessKey && mode === 'new') {
       add('businessKey', {
@@ -173,7 +180,7 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: Tables): Ev
         add('other', enrollmentUpdate(email, productId, target, subscriptionAttribute(subscriberCode), { ...mirror, updatedAt: now }));
       }
     }
-    if (plan.park) {
+    if (plan.park && mode !== 'parked') {
       add('other', {
         Put: {
           TableName: tables.events,
@@ -197,7 +204,7 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: Tables): Ev
           const index = roles.indexOf(role);
           return index >= 0 && reasons[index]?.Code === 'ConditionalCheckFailed' ? reasons[index] : undefined;
         };
-        if (failed('event')) return { committed: false, conflict: mode === 'new' ? 'duplicate' : 'alreadyApplied' };
+        if (failed('event')) return { committed: false, conflict: mode === 'parked' ? 'alreadyApplied' : 'duplicate' };
         const businessKey = failed('businessKey');
         if (businessKey) {
           return { committed: false, conflict: 'businessDuplicate', duplicateOf: String(oldItem(businessKey)?.eventId ?? '') };

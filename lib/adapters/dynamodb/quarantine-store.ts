@@ -1,12 +1,36 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { QuarantineStore } from '../../services/ports.ts';
-import { keys } from './keys.ts';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { AppError } from '../../domain/errors.ts';
+import type { QuarantineRecord, QuarantineStore } from '../../services/ports.ts';
+import { decodeCursor, encodeCursor, keys } from './keys.ts';
+
+function toRecord(item: Record<string, unknown>): QuarantineRecord {
+  const { pk: _pk, ...record } = item;
+  return record as QuarantineRecord;
+}
 
 export function createQuarantineStore(db: DynamoDBDocumentClient, table: string): QuarantineStore {
   return {
     async put(record) {
       await db.send(new PutCommand({ TableName: table, Item: { ...keys.quarantine(record.id), ...record } }));
+    },
+
+    async get(id) {
+      const { Item } = await db.send(new GetCommand({ TableName: table, Key: keys.quarantine(id), ConsistentRead: true }));
+      return Item ? toRecord(Item) : undefined;
+    },
+
+    async delete(id) {
+      await db.send(new DeleteCommand({ TableName: table, Key: keys.quarantine(id) }));
+    },
+
+    async list(limit, cursor) {
+      const startKey = cursor === undefined ? undefined : decodeCursor(cursor);
+      if (cursor !== undefined && startKey === undefined) {
+        throw new AppError('REQUEST.INVALID', 'invalid cursor', [{ field: 'cursor', message: 'not a cursor issued by this API' }]);
+      }
+      const page = await db.send(new ScanCommand({ TableName: table, Limit: limit, ExclusiveStartKey: startKey }));
+      return { items: (page.Items ?? []).map(toRecord), nextCursor: encodeCursor(page.LastEvaluatedKey) };
     },
   };
 }

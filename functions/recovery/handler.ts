@@ -1,0 +1,7 @@
+import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
+import { loadConfig } from '#lib/config.ts';
+import { httpHandler } from '#lib/http/handler.ts';
+import { createLogger } from '#lib/logger.ts';
+import { recoveryRoutes } from './routes.ts';
+
+export const handler = httpHandler(createLogger('recovery'), [], recoveryRoutes(createDynamoDeps(loadConfig())));

@@ -1,0 +1,31 @@
+import type { DynamoDeps } from '#lib/adapters/dynamodb/index.ts';
+import { routeByKey, validate } from '#lib/http/request.ts';
+import { json } from '#lib/http/responses.ts';
+import { listQuarantine, replayEvent, replayQuarantined } from '#lib/services/recovery.ts';
+import type { QuarantineRecord } from '#lib/services/ports.ts';
+import { EventPathSchema, QuarantineListSchema, QuarantinePathSchema } from './schema.ts';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const view = (record: QuarantineRecord) => ({ ...record, receivedAt: iso(record.receivedAt), expiresAt: iso(record.expiresAt * 1000) });
+
+export function recoveryRoutes(deps: DynamoDeps) {
+  return routeByKey({
+    'GET /quarantine': async (event) => {
+      const query = validate(QuarantineListSchema, event.queryStringParameters ?? {}, 'query');
+      const page = await listQuarantine(query.limit, query.cursor, deps);
+      return json(200, { items: page.items.map(view), nextCursor: page.nextCursor });
+    },
+    'POST /quarantine/{id}/replay': async (event) => {
+      const { id } = validate(QuarantinePathSchema, event.pathParameters ?? {}, 'path');
+      const result = await replayQuarantined(id, deps);
+      return result.kind === 'applied'
+        ? json(200, { status: result.outcome.status, eventId: result.eventId, detail: result.outcome.detail })
+        : json(200, { status: 'quarantined', reason: result.reason, quarantineId: result.quarantineId });
+    },
+    'POST /events/{eventId}/replay': async (event) => {
+      const { eventId } = validate(EventPathSchema, event.pathParameters ?? {}, 'path');
+      const { outcome } = await replayEvent(eventId, deps);
+      return json(200, { eventId, ...outcome });
+    },
+  });
+}
