@@ -51,7 +51,7 @@ export type EnrollmentStatus = 'active' | 'suspended' | 'cancelled' | 'revoked' 
 export type TransactionState = {
   transaction: string;
   status: TxStatus;
-  /** Targets granted by this transaction; empty when it never was paid. */
+  /** The enrollments this transaction is recorded on: its mapping's targets when it first arrived (none if unmapped then). */
   targets: Target[];
   email: string;
   productId: string;
@@ -166,19 +166,26 @@ function planTransaction(event: HotmartEvent, knowledge: Knowledge, claimBusines
   const current = knowledge.tx !== undefined ? knowledge.tx : predictTransaction(event, incoming, mapping);
 
   if (current === null) {
+    const expectMappings = mappingExpectations(event.productId!, event.offerCode, mappings);
     if (!isCaptured(incoming)) {
+      // A transaction that ends before its approval arrived (or without one: a refused card) is
+      // recorded on the enrollments it would have granted, revoked — as in-order delivery shows
+      // it — so that its late approval, if any, finds it final.
+      const targets = mapping?.targets ?? [];
+      const ended: TransactionState = { transaction, status: incoming, targets, email: event.buyerEmail!, productId: event.productId! };
       return {
         outcome: {
           status: 'processed',
           detail: `transaction ${transaction} was not known: recorded as ${incoming}, so a later approval will not grant`,
-          effects: [{ transaction, from: null, to: incoming, targets: [] }],
+          effects: [{ transaction, from: null, to: incoming, targets }],
         },
         claimBusinessKey,
         expectTx: { absent: true },
-        writeTx: { transaction, status: incoming, targets: [], email: event.buyerEmail!, productId: event.productId! },
+        expectMappings,
+        writeTx: ended,
+        ...(targets.length > 0 ? { enrollments: ended } : {}),
       };
     }
-    const expectMappings = mappingExpectations(event.productId!, event.offerCode, mappings);
     if (mapping === null) {
       return {
         outcome: { status: 'unmapped', detail: `product ${event.productId}${event.offerCode ? ` (offer ${event.offerCode})` : ''} has no mapping: the event waits and is applied when the mapping is created` },
@@ -228,10 +235,30 @@ function unionTargets(a: readonly Target[], b: readonly Target[]): Target[] {
   return [...byKey.values()];
 }
 
-function planSubscription(event: HotmartEvent, knowledge: Knowledge, claimBusinessKey: boolean): Plan {
+/** Same business event: what a second webhook configuration sends under another id. */
+function sameFact(a: SubscriptionFact, b: SubscriptionFact): boolean {
+  const { eventId: _a, ...left } = a;
+  const { eventId: _b, ...right } = b;
+  return JSON.stringify(left, Object.keys(left).sort()) === JSON.stringify(right, Object.keys(right).sort());
+}
+
+/**
+ * Subscription events are deduplicated by content, not by (transaction, event): two disputes of
+ * one charge at different times are two facts, folded in time order whatever their arrival; a copy
+ * with the same content under another id is a duplicate.
+ */
+function planSubscription(event: HotmartEvent, knowledge: Knowledge): Plan {
   const subscriberCode = event.subscriberCode!;
   const fact = subscriptionFact(event)!;
   const existing = knowledge.subscription ?? null;
+  const claimBusinessKey = false;
+  const copyOf = existing?.facts.find((f) => f.eventId !== fact.eventId && sameFact(f, fact));
+  if (copyOf) {
+    return {
+      outcome: { status: 'duplicate', detail: `${event.event} of subscription ${subscriberCode} was already received as event ${copyOf.eventId}`, duplicateOf: copyOf.eventId },
+      claimBusinessKey,
+    };
+  }
   const facts = [...(existing?.facts ?? []).filter((f) => f.eventId !== fact.eventId), fact];
   const mappings = knowledge.mappings ?? NO_MAPPINGS;
   const offer = currentOffer(facts);
@@ -295,7 +322,7 @@ export function planEvent(event: HotmartEvent, knowledge: Knowledge): Plan {
     case 'test':
       return { outcome: { status: 'test', detail: 'Hotmart panel test delivery (product id 0): recorded, no enrollment change' }, claimBusinessKey: false };
     case 'subscription':
-      return planSubscription(event, knowledge, claimBusinessKey);
+      return planSubscription(event, knowledge);
     case 'transaction':
       return planTransaction(event, knowledge, claimBusinessKey);
     case 'record': {

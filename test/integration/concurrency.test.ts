@@ -25,7 +25,7 @@ describe('deliveries that arrive at the same moment', () => {
     assert.equal(enrollment.transactions.length, 1);
   });
 
-  it('reaches the in-order access when 50 different events for one enrollment arrive at once, with no 5xx', async () => {
+  it('reaches the in-order state when 50 different events for one enrollment arrive at once, with no 5xx', async () => {
     const email = 'many@example.com';
     // 25 purchases, of which the odd ones are refunded: all delivered at once, in no order.
     const bodies = Array.from({ length: 25 }, (_, i) => [
@@ -36,12 +36,8 @@ describe('deliveries that arrive at the same moment', () => {
     assert.deepEqual([...new Set(answers.map((a) => a.statusCode))], [200], failures(answers));
     const [enrollment] = (await api.enrollments({ email })).body.items;
     assert.equal(enrollment.hasAccess, true);
-    // Every kept purchase is COMPLETE; a refunded one is REFUNDED where the enrollment lists it
-    // (a refund that overtook its approval is kept on the transaction only: it never granted).
-    const byTransaction = new Map<string, string>(enrollment.transactions.map((t: any) => [t.transaction, t.status]));
-    for (let i = 0; i < 25; i++) {
-      if (i % 2 === 0) assert.equal(byTransaction.get(`HPMANY${i}`), 'COMPLETE', `HPMANY${i}`);
-      else assert.ok([undefined, 'REFUNDED'].includes(byTransaction.get(`HPMANY${i}`)), `HPMANY${i}: ${byTransaction.get(`HPMANY${i}`)}`);
-    }
+    const expected = Array.from({ length: 25 }, (_, i) => ({ transaction: `HPMANY${i}`, status: i % 2 ? 'REFUNDED' : 'COMPLETE' }));
+    const byName = (a: { transaction: string }, b: { transaction: string }) => a.transaction.localeCompare(b.transaction);
+    assert.deepEqual([...enrollment.transactions].sort(byName), expected.sort(byName));
   });
 });

@@ -123,6 +123,13 @@ describe('planning an event', () => {
     assert.match(late.outcome.detail, /already REFUNDED/);
   });
 
+  it('records a refund that overtook its approval on the enrollments it would have granted, revoked', () => {
+    const plan = planEvent(event('PURCHASE_REFUNDED'), { mappings: mapped, tx: null });
+    assert.equal(plan.enrollments?.status, 'REFUNDED');
+    assert.deepEqual(plan.enrollments?.targets, mapping.targets);
+    assert.deepEqual(plan.expectMappings, [{ productId: '1', version: 3 }]);
+  });
+
   it('suspends a disputed purchase only under onDispute: suspend', () => {
     const keep = planEvent(event('PURCHASE_PROTEST'), { mappings: mapped, tx: tx('APPROVED') });
     assert.equal(keep.writeTx, undefined);
