@@ -15,7 +15,7 @@ const port = Number(process.env.PORT ?? 3000);
 const token = process.env.HOTMART_HOTTOK || DEV_TOKEN;
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-const dynamodb = await startDynamoDbLocal(process.env.DYNAMODB_PORT ? Number(process.env.DYNAMODB_PORT) : undefined);
+const dynamodb = await startDynamoDbLocal(process.env.DYNAMODB_PORT ? { port: Number(process.env.DYNAMODB_PORT) } : {});
 const tables = await createTables(dynamodb.endpoint, `hotmart-enrollments-${STAGE}`);
 
 const serverless = createRequire(import.meta.url).resolve('serverless/bin/serverless.js');

