@@ -1,9 +1,10 @@
 import type { DynamoDeps } from '#lib/adapters/dynamodb/index.ts';
 import { routeByKey, validate } from '#lib/http/request.ts';
 import { json } from '#lib/http/responses.ts';
+import { eraseStudent } from '#lib/services/erasure.ts';
 import { listQuarantine, replayEvent, replayQuarantined } from '#lib/services/recovery.ts';
 import type { QuarantineRecord } from '#lib/services/ports.ts';
-import { EventPathSchema, QuarantineListSchema, QuarantinePathSchema } from './schema.ts';
+import { EventPathSchema, QuarantineListSchema, QuarantinePathSchema, StudentPathSchema } from './schema.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const view = (record: QuarantineRecord) => ({ ...record, receivedAt: iso(record.receivedAt), expiresAt: iso(record.expiresAt * 1000) });
@@ -21,6 +22,10 @@ export function recoveryRoutes(deps: DynamoDeps) {
       return result.kind === 'applied'
         ? json(200, { status: result.outcome.status, eventId: result.eventId, detail: result.outcome.detail })
         : json(200, { status: 'quarantined', reason: result.reason, quarantineId: result.quarantineId });
+    },
+    'DELETE /students/{email}': async (event) => {
+      const { email } = validate(StudentPathSchema, event.pathParameters ?? {}, 'path');
+      return json(200, await eraseStudent(email, deps));
     },
     'POST /events/{eventId}/replay': async (event) => {
       const { eventId } = validate(EventPathSchema, event.pathParameters ?? {}, 'path');

@@ -91,3 +91,10 @@ export interface QuarantineStore {
   delete(id: string): Promise<void>;
   list(limit: number, cursor?: string): Promise<Page<QuarantineRecord>>;
 }
+
+export type ErasureCounts = { enrollments: number; transactions: number; subscriptions: number; events: number; quarantined: number };
+
+export interface ErasureStore {
+  /** Replaces the e-mail (and the buyer's name) by the pseudonym everywhere it is kept. */
+  erase(email: string, pseudonym: string): Promise<ErasureCounts>;
+}

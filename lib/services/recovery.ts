@@ -22,7 +22,9 @@ export async function replayQuarantined(id: string, deps: ReceiveDeps): Promise<
   if (!record) throw new AppError('QUARANTINE.NOT_FOUND', `no quarantined delivery ${id}`);
   const mediaType = record.contentType === 'application/x-www-form-urlencoded' ? 'form' : 'json';
   const result = await receiveHotmartDelivery({ mediaType, body: record.body, receivedAt: record.receivedAt }, deps);
-  if (result.kind === 'applied') await deps.quarantine.delete(id);
+  // Applied, it leaves quarantine; still quarantined, it is kept once, under its body's id
+  // (which an erasure may have changed).
+  if (result.kind === 'applied' || result.quarantineId !== id) await deps.quarantine.delete(id);
   return result;
 }
 

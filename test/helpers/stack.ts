@@ -153,6 +153,13 @@ export async function loadHandlers() {
         routeKey: 'POST /quarantine/{id}/replay',
         pathParameters: { id },
       }),
+    eraseStudent: (email: string) =>
+      invoke(recovery.handler as unknown as Handler, {
+        method: 'DELETE',
+        path: `/students/${encodeURIComponent(email)}`,
+        routeKey: 'DELETE /students/{email}',
+        pathParameters: { email: encodeURIComponent(email) },
+      }),
     replayEvent: (eventId: string) =>
       invoke(recovery.handler as unknown as Handler, {
         method: 'POST',

@@ -52,7 +52,7 @@ describe('serverless.yml, as CloudFormation', () => {
 
   it('puts the aws_iam authorizer on every route but the webhook', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
-    assert.equal(routes.length, 14);
+    assert.equal(routes.length, 15);
     for (const route of routes) {
       if (route.RouteKey.endsWith(' /webhooks/hotmart')) assert.equal(route.AuthorizationType ?? 'NONE', 'NONE', route.RouteKey);
       else assert.equal(route.AuthorizationType, 'AWS_IAM', route.RouteKey);
@@ -102,8 +102,8 @@ describe('serverless.yml, as CloudFormation', () => {
       RecoveryRole: {
         logs,
         Quarantine: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan'],
-        Events: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
-        Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Events: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+        Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:Query'],
       },
       EnrollmentsRole: {

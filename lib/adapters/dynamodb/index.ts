@@ -2,6 +2,7 @@ import type { Config } from '../../config.ts';
 import { createMappingCache } from '../../services/mapping-cache.ts';
 import { createDocumentClient } from './client.ts';
 import { createEnrollmentReader } from './enrollment-reader.ts';
+import { createErasureStore } from './erasure-store.ts';
 import { createEventStore } from './event-store.ts';
 import { createMappingStore } from './mapping-store.ts';
 import { createQuarantineStore } from './quarantine-store.ts';
@@ -21,6 +22,7 @@ export function createDynamoDeps(config: Pick<Config, 'tables' | 'region' | 'dyn
     mappings: createMappingCache(mappingStore),
     enrollments: createEnrollmentReader(db, config.tables.enrollments),
     quarantine: createQuarantineStore(db, config.tables.quarantine),
+    erasure: createErasureStore(db, config.tables),
   };
 }
 
