@@ -32,7 +32,7 @@ describe('DynamoDB stopped mid-run', () => {
   const dbPath = mkdtempSync(join(tmpdir(), 'ddb-'));
   after(() => rmSync(dbPath, { recursive: true, force: true }));
 
-  it('answers 503 while it is down, and applies the redelivery once when it is back', async () => {
+  it('answers 503 while it is down, and applies the redelivery once when it is back', async (t) => {
     const port = await freePort();
     let dynamodb = await startDynamoDbLocal({ port, dbPath });
     const tables = await createTables(dynamodb.endpoint, 'faults');
@@ -49,6 +49,7 @@ describe('DynamoDB stopped mid-run', () => {
       assert.equal(down.statusCode, 503);
       assert.equal(down.body.error.code, 'STORAGE.UNAVAILABLE');
       assert.ok(down.ms < LAMBDA_TIMEOUT_MS, `answered after ${down.ms} ms`);
+      t.diagnostic(`DynamoDB stopped: 503 after ${down.ms} ms`);
 
       dynamodb = await startDynamoDbLocal({ port, dbPath });
       assert.equal((await timed(handler, body)).body.status, 'processed');
@@ -93,7 +94,7 @@ describe('faults injected into the SDK', () => {
   const handler = webhookHandler(config, deps, silent);
   const stored = async (id: string) => (await scanAllTables()).filter((item) => JSON.stringify(item).includes(id));
 
-  it('answers 503 under throttling, stores nothing, and applies the redelivery once', async () => {
+  it('answers 503 under throttling, stores nothing, and applies the redelivery once', async (t) => {
     await deps.mappingStore.put({ productId: String(PRODUCT) }, { targets: [{ type: 'course', id: 'faults' }] });
     const body = freshEvent('PURCHASE_APPROVED', { transaction: 'HPTHROTTLE', email: 'throttled@example.com', productId: PRODUCT });
     fault = 'throttle';
@@ -102,19 +103,21 @@ describe('faults injected into the SDK', () => {
     assert.equal(throttled.statusCode, 503);
     assert.ok(throttled.ms < LAMBDA_TIMEOUT_MS, `answered after ${throttled.ms} ms`);
     assert.ok(injected >= 3, `the SDK retried (${injected} attempts)`);
+    t.diagnostic(`throttled on every attempt: 503 after ${throttled.ms} ms and ${injected} attempts`);
     assert.deepEqual(await stored('HPTHROTTLE'), []);
     assert.equal((await timed(handler, body)).body.status, 'processed');
     assert.equal((await timed(handler, body)).body.status, 'duplicate');
     assert.deepEqual((await stored(body.id)).map((i) => String(i.pk).split('#')[0]).sort(), ['EVENT', 'STUDENT', 'TX', 'TXEVENT']);
   });
 
-  it('answers 503 when a committed write’s answer is lost, and the redelivery has no second effect', async () => {
+  it('answers 503 when a committed write’s answer is lost, and the redelivery has no second effect', async (t) => {
     const body = freshEvent('PURCHASE_APPROVED', { transaction: 'HPLOST', email: 'lost@example.com', productId: PRODUCT });
     fault = 'lost-answer';
     const lost = await timed(handler, body);
     fault = 'none';
     assert.equal(lost.statusCode, 503);
     assert.ok(lost.ms < LAMBDA_TIMEOUT_MS, `answered after ${lost.ms} ms`);
+    t.diagnostic(`answer lost after commit: 503 after ${lost.ms} ms`);
     // Committed whole, not in part: event, business key, transaction and enrollment.
     const items = await stored('HPLOST');
     assert.deepEqual(items.map((i) => String(i.pk).split('#')[0]).sort(), ['EVENT', 'STUDENT', 'TX', 'TXEVENT']);

@@ -37,7 +37,7 @@ describe('when DynamoDB is unreachable', () => {
     assert.equal(enrollments.length, 1);
   });
 
-  it('answers 503 before the Lambda timeout when DynamoDB accepts connections but never answers', async () => {
+  it('answers 503 before the Lambda timeout when DynamoDB accepts connections but never answers', async (t) => {
     const sockets: Socket[] = [];
     const blackhole = createServer((socket) => void sockets.push(socket));
     await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
@@ -50,6 +50,7 @@ describe('when DynamoDB is unreachable', () => {
       assert.equal(response.statusCode, 503);
       // The SDK's own timeouts answer, well before middy's early-timeout net at 5.5 s.
       assert.ok(elapsed < 5_000, `answered after ${elapsed} ms`);
+      t.diagnostic(`DynamoDB never answering: 503 after ${elapsed} ms`);
     } finally {
       process.env.DYNAMODB_ENDPOINT = endpoint;
       for (const socket of sockets) socket.destroy();
