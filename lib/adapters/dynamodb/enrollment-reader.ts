@@ -1,12 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { TxStatus } from '../../domain/enrollment-rules.ts';
-import { AppError } from '../../domain/errors.ts';
 import type { Target } from '../../domain/mapping.ts';
 import { targetKey } from '../../domain/mapping.ts';
 import type { SubscriptionMirror } from '../../domain/subscription-rules.ts';
 import type { EnrollmentReader, EnrollmentRecord } from '../../services/ports.ts';
-import { decodeCursor, encodeCursor, keys, SUBSCRIPTION_ATTRIBUTE_PREFIX, TRANSACTION_ATTRIBUTE_PREFIX } from './keys.ts';
+import { encodeCursor, keys, startKeyOf, SUBSCRIPTION_ATTRIBUTE_PREFIX, TRANSACTION_ATTRIBUTE_PREFIX } from './keys.ts';
 
 function withPrefix<T>(item: Record<string, unknown>, prefix: string, read: (suffix: string, value: unknown) => T): T[] {
   return Object.entries(item)
@@ -63,10 +62,7 @@ export function createEnrollmentReader(db: DynamoDBDocumentClient, table: string
     },
 
     async byTarget(target, limit, cursor) {
-      const startKey = cursor === undefined ? undefined : decodeCursor(cursor);
-      if (cursor !== undefined && startKey === undefined) {
-        throw new AppError('REQUEST.INVALID', 'invalid cursor', [{ field: 'cursor', message: 'not a cursor issued by this API' }]);
-      }
+      const startKey = startKeyOf(cursor);
       const page = await db.send(
         new QueryCommand({
           TableName: table,

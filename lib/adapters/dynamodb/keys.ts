@@ -1,3 +1,4 @@
+import { AppError } from '../../domain/errors.ts';
 import type { Target } from '../../domain/mapping.ts';
 import { targetKey } from '../../domain/mapping.ts';
 
@@ -33,8 +34,15 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null;
 }
 
-/** Undefined for a cursor this service did not issue. */
-export function decodeCursor(cursor: string): Record<string, string> | undefined {
+/** The start key a page cursor stands for; a cursor this service did not issue is a 400. */
+export function startKeyOf(cursor: string | undefined): Record<string, string> | undefined {
+  if (cursor === undefined) return undefined;
+  const key = decodeCursor(cursor);
+  if (!key) throw new AppError('REQUEST.INVALID', 'invalid cursor', [{ field: 'cursor', message: 'not a cursor issued by this API' }]);
+  return key;
+}
+
+function decodeCursor(cursor: string): Record<string, string> | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;

@@ -4,7 +4,7 @@ import { AppError } from '../../domain/errors.ts';
 import type { Mapping } from '../../domain/mapping.ts';
 import { PolicySchema } from '../../domain/mapping.ts';
 import type { MappingStore } from '../../services/ports.ts';
-import { decodeCursor, encodeCursor, keys } from './keys.ts';
+import { encodeCursor, keys, startKeyOf } from './keys.ts';
 
 /** A stored mapping item; the policy comes back with its defaults filled in. */
 export function toMapping(item: Record<string, unknown>): Mapping {
@@ -105,10 +105,7 @@ export function createMappingStore(db: DynamoDBDocumentClient, table: string): M
     },
 
     async list(limit, cursor) {
-      const startKey = cursor === undefined ? undefined : decodeCursor(cursor);
-      if (cursor !== undefined && startKey === undefined) {
-        throw new AppError('REQUEST.INVALID', 'invalid cursor', [{ field: 'cursor', message: 'not a cursor issued by this API' }]);
-      }
+      const startKey = startKeyOf(cursor);
       const page = await db.send(
         new ScanCommand({
           TableName: table,

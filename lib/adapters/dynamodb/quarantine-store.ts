@@ -1,8 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { AppError } from '../../domain/errors.ts';
 import type { QuarantineRecord, QuarantineStore } from '../../services/ports.ts';
-import { decodeCursor, encodeCursor, keys } from './keys.ts';
+import { encodeCursor, keys, startKeyOf } from './keys.ts';
 
 function toRecord(item: Record<string, unknown>): QuarantineRecord {
   const { pk: _pk, ...record } = item;
@@ -25,10 +24,7 @@ export function createQuarantineStore(db: DynamoDBDocumentClient, table: string)
     },
 
     async list(limit, cursor) {
-      const startKey = cursor === undefined ? undefined : decodeCursor(cursor);
-      if (cursor !== undefined && startKey === undefined) {
-        throw new AppError('REQUEST.INVALID', 'invalid cursor', [{ field: 'cursor', message: 'not a cursor issued by this API' }]);
-      }
+      const startKey = startKeyOf(cursor);
       const page = await db.send(new ScanCommand({ TableName: table, Limit: limit, ExclusiveStartKey: startKey }));
       return { items: (page.Items ?? []).map(toRecord), nextCursor: encodeCursor(page.LastEvaluatedKey) };
     },
