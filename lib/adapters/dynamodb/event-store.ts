@@ -17,6 +17,13 @@ type Role = 'event' | 'businessKey' | 'mapping' | 'transaction' | 'subscription'
 
 const ALL_OLD = 'ALL_OLD' as const;
 
+/** The event record a commit may write: a new one, a parked one being applied, a stored one replayed. */
+const EVENT_CONDITIONS: Record<CommitMode, string> = {
+  new: 'attribute_not_exists(pk)',
+  parked: 'parked = :true',
+  replay: 'attribute_exists(pk)',
+};
+
 function toTransaction(item: Record<string, unknown>): TransactionState {
   return {
     transaction: item.transaction as string,
@@ -60,11 +67,6 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: Tables): Ev
     };
     const now = Date.now();
 
-    const EVENT_CONDITIONS: Record<CommitMode, string> = {
-      new: 'attribute_not_exists(pk)',
-      parked: 'parked = :true',
-      replay: 'attribute_exists(pk)',
-    };
     add('event', {
       Put: {
         TableName: tables.events,

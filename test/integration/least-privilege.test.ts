@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { readServerlessYml } from '../../scripts/local/tables.ts';
+import { createTestStack, fixture, freshEvent } from '../helpers/stack.ts';
+
+/**
+ * Each function's role must grant exactly the DynamoDB actions its code issues: fewer and it
+ * fails in AWS (DynamoDB Local enforces no IAM), more and it is not least privilege. The actions
+ * are recorded from every DynamoDB call while each function serves all of its routes.
+ */
+const { tables } = await createTestStack();
+const TABLES: Record<string, string> = Object.fromEntries(Object.entries(tables).map(([envVar, name]) => [name, envVar.replace(/_TABLE$/, '').toLowerCase()]));
+
+const used: Record<string, Set<string>> = {};
+let serving = '';
+const record = (action: string, table: string, index?: string) => {
+  (used[serving] ??= new Set()).add(`${TABLES[table] ?? table}${index ? '/index' : ''}:${action}`);
+};
+const TRANSACT_ACTIONS: Record<string, string> = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' };
+const original = DynamoDBDocumentClient.prototype.send;
+DynamoDBDocumentClient.prototype.send = function (this: DynamoDBDocumentClient, command: any, ...rest: any[]) {
+  const name: string = command.constructor.name.replace(/Command$/, '');
+  const input = command.input;
+  if (name === 'TransactWrite') {
+    for (const item of input.TransactItems) {
+      const [kind, request] = Object.entries(item)[0] as [string, { TableName: string }];
+      record(TRANSACT_ACTIONS[kind]!, request.TableName);
+    }
+  } else {
+    record({ Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', Query: 'Query', Scan: 'Scan' }[name] ?? name, input.TableName, input.IndexName);
+  }
+  return (original as any).call(this, command, ...rest);
+} as typeof original;
+
+const { loadHandlers } = await import('../helpers/stack.ts');
+const api = await loadHandlers();
+let brokenId = '';
+let purchaseId = '';
+const as = async <T>(fn: string, work: () => Promise<T>) => {
+  serving = fn;
+  try {
+    return await work();
+  } finally {
+    serving = '';
+  }
+};
+
+/** Granted DynamoDB actions per function, read from serverless.yml (the template test checks it packages the same). */
+function granted(): Record<string, Set<string>> {
+  const yml = readServerlessYml();
+  const out: Record<string, Set<string>> = {};
+  for (const [fn, definition] of Object.entries<any>(yml.functions)) {
+    const role = yml.resources.Resources[definition.role];
+    const grants = new Set<string>();
+    for (const statement of role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement)) {
+      for (const resource of [statement.Resource].flat()) {
+        const text = JSON.stringify(resource);
+        const table = /"?(\w+)Table[."]/.exec(text)?.[1];
+        if (!table) continue;
+        for (const action of [statement.Action].flat()) grants.add(`${table.toLowerCase()}${text.includes('/index/') ? '/index' : ''}:${action.replace('dynamodb:', '')}`);
+      }
+    }
+    out[fn] = grants;
+  }
+  return out;
+}
+
+describe('least privilege, from what each function does', () => {
+  it('grants each function exactly the DynamoDB actions it issues while serving every route', async () => {
+    await as('mappings', async () => {
+      await api.putMapping('9400001', { targets: [{ type: 'course', id: 'iam' }] });
+      await api.putOffer('9400001', 'vip', { targets: [{ type: 'class', id: 'iam-vip' }] });
+      await api.getMapping('9400001');
+      await api.getOffer('9400001', 'vip');
+      await api.listMappings();
+      await api.deleteOffer('9400001', 'vip');
+    });
+    await as('webhook', async () => {
+      for (const name of ['PURCHASE_APPROVED', 'PURCHASE_APPROVED.subscription-renewal', 'PURCHASE_COMPLETE', 'PURCHASE_DELAYED', 'PURCHASE_REFUNDED', 'PURCHASE_CANCELED', 'SUBSCRIPTION_CANCELLATION', 'SWITCH_PLAN', 'CLUB_FIRST_ACCESS']) {
+        await api.postWebhook(fixture(`${name}.json`));
+      }
+      const purchase = freshEvent('PURCHASE_APPROVED', { transaction: 'HPIAM1', email: 'iam@example.com', productId: 9400001 });
+      purchaseId = purchase.id;
+      await api.postWebhook(JSON.stringify(purchase));
+      await api.postWebhook(JSON.stringify(purchase));
+      await api.postWebhook(JSON.stringify({ ...purchase, id: 'iam-copy' }));
+      await api.postWebhook(JSON.stringify(freshEvent('PURCHASE_REFUNDED', { transaction: 'HPIAM1', email: 'iam@example.com', productId: 9400001 })));
+      // Two purchases wait for a mapping; one of them is refunded meanwhile.
+      await api.postWebhook(JSON.stringify(freshEvent('PURCHASE_APPROVED', { transaction: 'HPIAM2', email: 'iam@example.com', productId: 9400002 })));
+      await api.postWebhook(JSON.stringify(freshEvent('PURCHASE_APPROVED', { transaction: 'HPIAM4', email: 'iam@example.com', productId: 9400002 })));
+      await api.postWebhook(JSON.stringify(freshEvent('PURCHASE_REFUNDED', { transaction: 'HPIAM2', email: 'iam@example.com', productId: 9400002 })));
+      brokenId = (await api.postWebhook('{"id":"broken", "email": "iam@example.com"')).body.quarantineId;
+    });
+    await as('mappings', async () => {
+      await api.putMapping('9400002', { targets: [{ type: 'course', id: 'iam-late' }] }); // applies both waiting purchases
+      await api.putMapping('3412907', { targets: [{ type: 'course', id: 'fotografia' }] });
+      await api.deleteMapping('9400002');
+    });
+    await as('enrollments', async () => {
+      await api.enrollments({ email: 'iam@example.com' });
+      await api.enrollments({ subscriberCode: 'K7TQ2M4X' });
+      await api.enrollments({ targetType: 'course', targetId: 'iam' });
+      await api.event(JSON.parse(fixture('PURCHASE_APPROVED.json')).id);
+    });
+    await as('recovery', async () => {
+      await api.quarantine();
+      const body = JSON.stringify(freshEvent('PURCHASE_APPROVED', { transaction: 'HPIAM3', email: 'iam@example.com', productId: 9400001 }));
+      const quarantined = await (async () => {
+        const { createDynamoDeps } = await import('../../lib/adapters/dynamodb/index.ts');
+        const { loadConfig } = await import('../../lib/config.ts');
+        const id = createHash('sha256').update(body).digest('hex');
+        serving = 'setup';
+        await createDynamoDeps(loadConfig()).quarantine.put({ id, reason: 'older parser', contentType: 'application/json', body, receivedAt: Date.now(), expiresAt: 2e9 });
+        serving = 'recovery';
+        return id;
+      })();
+      await api.replayQuarantined(quarantined);
+      await api.replayQuarantined(brokenId); // still not understood: kept
+      await api.replayEvent(purchaseId); // a one-time purchase: checks its transaction
+      await api.replayEvent(JSON.parse(fixture('PURCHASE_APPROVED.json')).id);
+      await api.replayEvent(JSON.parse(fixture('SUBSCRIPTION_CANCELLATION.json')).id);
+      await api.eraseStudent('iam@example.com');
+    });
+
+    const roles = granted();
+    for (const fn of ['webhook', 'mappings', 'enrollments', 'recovery']) {
+      assert.deepEqual([...(used[fn] ?? [])].sort(), [...roles[fn]!].sort(), `${fn}: issued (actual) vs granted (expected)`);
+    }
+  });
+});
