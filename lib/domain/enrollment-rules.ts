@@ -235,30 +235,37 @@ function unionTargets(a: readonly Target[], b: readonly Target[]): Target[] {
   return [...byKey.values()];
 }
 
-/** Same business event: what a second webhook configuration sends under another id. */
+/** A charge is approved, completed, refunded or refused once: any copy of those names the same transaction. */
+const ONCE_PER_TRANSACTION: ReadonlySet<SubscriptionFact['kind']> = new Set(['charge', 'complete', 'refund', 'failed']);
+
+/** Same business event: what a second webhook configuration, or the v1 twin, sends under another id. */
 function sameFact(a: SubscriptionFact, b: SubscriptionFact): boolean {
+  if (ONCE_PER_TRANSACTION.has(a.kind) && a.transaction !== undefined) {
+    return a.kind === b.kind && a.transaction === b.transaction && a.chargeStatus === b.chargeStatus;
+  }
   const { eventId: _a, ...left } = a;
   const { eventId: _b, ...right } = b;
   return JSON.stringify(left, Object.keys(left).sort()) === JSON.stringify(right, Object.keys(right).sort());
 }
 
 /**
- * Subscription events are deduplicated by content, not by (transaction, event): two disputes of
- * one charge at different times are two facts, folded in time order whatever their arrival; a copy
- * with the same content under another id is a duplicate.
+ * Subscription events are deduplicated as facts, not by (transaction, event): a charge's approval,
+ * completion or refund is one fact however many copies arrive — the earliest time and every field
+ * any copy carried (a v1 twin has no next-charge date) — so the fold does not depend on which copy
+ * came first; disputes, delays and subscription events are compared by content, so two disputes
+ * of one charge at different times are two facts, folded in time order.
  */
 function planSubscription(event: HotmartEvent, knowledge: Knowledge): Plan {
   const subscriberCode = event.subscriberCode!;
-  const fact = subscriptionFact(event)!;
+  const received = subscriptionFact(event)!;
   const existing = knowledge.subscription ?? null;
   const claimBusinessKey = false;
-  const copyOf = existing?.facts.find((f) => f.eventId !== fact.eventId && sameFact(f, fact));
-  if (copyOf) {
-    return {
-      outcome: { status: 'duplicate', detail: `${event.event} of subscription ${subscriberCode} was already received as event ${copyOf.eventId}`, duplicateOf: copyOf.eventId },
-      claimBusinessKey,
-    };
-  }
+  const copyOf = existing?.facts.find((f) => f.eventId !== received.eventId && sameFact(f, received));
+  const fact: SubscriptionFact = copyOf ? { ...received, ...copyOf, at: Math.min(copyOf.at, received.at) } : received;
+  const duplicate = copyOf
+    ? { status: 'duplicate' as const, detail: `${event.event} of subscription ${subscriberCode} was already received as event ${copyOf.eventId}`, duplicateOf: copyOf.eventId }
+    : undefined;
+  if (copyOf && JSON.stringify(fact) === JSON.stringify(copyOf)) return { outcome: duplicate!, claimBusinessKey };
   const facts = [...(existing?.facts ?? []).filter((f) => f.eventId !== fact.eventId), fact];
   const mappings = knowledge.mappings ?? NO_MAPPINGS;
   const offer = currentOffer(facts);
@@ -303,8 +310,7 @@ function planSubscription(event: HotmartEvent, knowledge: Knowledge): Plan {
         `${state.accessUntil ? `, access until ${new Date(state.accessUntil).toISOString()}` : ''}${switched.length ? `; ${switched.length} target(s) switched away` : ''}`;
   return {
     outcome: {
-      status: 'processed',
-      detail,
+      ...(duplicate ?? { status: 'processed', detail }),
       effects: mirrorTargets.length ? [{ subscriberCode, ...(event.transaction ? { transaction: event.transaction } : {}), from: before, to: state.status, targets: mirrorTargets }] : [],
     },
     claimBusinessKey,

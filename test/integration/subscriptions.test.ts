@@ -5,7 +5,7 @@ import { createDynamoDeps } from '../../lib/adapters/dynamodb/index.ts';
 import { loadConfig } from '../../lib/config.ts';
 import type { Policy } from '../../lib/domain/mapping.ts';
 import { enrollmentsOfStudent } from '../../lib/services/enrollments.ts';
-import { createTestStack, fixtureJson, freshEvent, loadHandlers } from '../helpers/stack.ts';
+import { TOKEN, createTestStack, fixture, fixtureJson, freshEvent, loadHandlers } from '../helpers/stack.ts';
 
 await createTestStack();
 const api = await loadHandlers();
@@ -232,6 +232,24 @@ describe('a subscription, step by step, under each policy', () => {
       ['revoked', false],
       ['revoked', false],
     ]);
+  });
+
+  it('treats a v1 postback and its v2 twin as one charge, whichever comes first, keeping the next-charge date only v2 carries', async () => {
+    const productId = 6_500_000;
+    await mapProduct(productId, {});
+    for (const [n, v1First] of [[1, true], [2, false]] as const) {
+      const s = subscriber(productId);
+      const v2 = s.charge(1, at(1, 10), at(2, 10));
+      const form = new URLSearchParams(fixture('v1.0.0-purchase-approved.form-urlencoded.txt').trim());
+      Object.entries({ hottok: TOKEN, prod: String(productId), transaction: `HP${s.code}1`, email: s.email, subscriber_code: s.code, off: MONTHLY, confirmation_purchase_date: new Date(at(1, 10) - 2000).toISOString() }).forEach(([k, v]) => form.set(k, v));
+      const postV1 = () => api.postWebhook(form.toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+      const answers = v1First ? [(await postV1()).body.status, (await post(v2)).status] : [(await post(v2)).status, (await postV1()).body.status];
+      assert.deepEqual(answers, ['processed', 'duplicate'], `case ${n}`);
+      assert.deepEqual(Object.values(await seenAt(s.email, at(1, 11))).map((e) => [e.status, e.accessUntil]), [
+        ['active', iso(at(2, 10) + 3 * DAY)],
+        ['active', iso(at(2, 10) + 3 * DAY)],
+      ], `case ${n}`);
+    }
   });
 
   it('parks a first charge whose offer and product are both unmapped, and applies it when the offer is mapped', async () => {
