@@ -10,7 +10,8 @@ import * as z from 'zod';
 export type HotmartEvent = {
   id: string;
   event: string;
-  version: '2.0.0' | '1.0.0';
+  /** Webhook version; `api` for an event reconstructed from Hotmart's REST API by reconciliation. */
+  version: '2.0.0' | '1.0.0' | 'api';
   /** Event time at Hotmart, epoch ms. */
   creationDate: number;
   productId?: string;

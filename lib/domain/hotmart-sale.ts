@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import * as z from 'zod';
+import type { HotmartEvent } from './hotmart-event.ts';
+import { EmailSchema, toEpochMs } from './hotmart-event.ts';
+
+/**
+ * A sale from Hotmart's sales-history API, turned into the event its webhook would have been, so
+ * that reconciliation applies it through the same code path. The API speaks another vocabulary
+ * (SPEC §6.1): CANCELLED, COMPLETE, PRINTED_BILLET, DISPUTE or PROTESTED, recurrency_number.
+ */
+const API_STATUS_EVENTS: Readonly<Record<string, string>> = {
+  APPROVED: 'PURCHASE_APPROVED',
+  COMPLETE: 'PURCHASE_COMPLETE',
+  COMPLETED: 'PURCHASE_COMPLETE',
+  CANCELLED: 'PURCHASE_CANCELED',
+  CANCELED: 'PURCHASE_CANCELED',
+  REFUNDED: 'PURCHASE_REFUNDED',
+  CHARGEBACK: 'PURCHASE_CHARGEBACK',
+  DISPUTE: 'PURCHASE_PROTEST',
+  PROTESTED: 'PURCHASE_PROTEST',
+  PRINTED_BILLET: 'PURCHASE_BILLET_PRINTED',
+  BILLET_PRINTED: 'PURCHASE_BILLET_PRINTED',
+  EXPIRED: 'PURCHASE_EXPIRED',
+};
+
+const SaleSchema = z.object({
+  product: z.object({ id: z.union([z.number(), z.string().regex(/^\d+$/)]).transform(String), name: z.string().optional() }),
+  buyer: z.object({ email: EmailSchema, name: z.string().optional() }),
+  purchase: z.object({
+    transaction: z.string().min(1).max(64),
+    status: z.string().transform((status) => status.trim().toUpperCase()),
+    order_date: z.union([z.number(), z.string()]).optional(),
+    approved_date: z.union([z.number(), z.string()]).optional(),
+    recurrency_number: z.number().optional(),
+    recurrence_number: z.number().optional(),
+    is_subscription: z.boolean().optional(),
+    offer: z.object({ code: z.string().optional() }).optional(),
+  }),
+});
+
+export type SaleResult = { ok: true; event: HotmartEvent } | { ok: false; reason: string };
+
+/** The reconciled event's id: the same (transaction, status) always gives the same id. */
+export const reconciliationId = (transaction: string, event: string) =>
+  `recon-${createHash('sha256').update(`${transaction}|${event}`).digest('hex').slice(0, 32)}`;
+
+export function eventFromSale(item: unknown): SaleResult {
+  const parsed = SaleSchema.safeParse(item);
+  if (!parsed.success) return { ok: false, reason: `unreadable sale: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}` };
+  const { product, buyer, purchase } = parsed.data;
+  const event = API_STATUS_EVENTS[purchase.status];
+  if (!event) return { ok: false, reason: `status ${purchase.status.slice(0, 32)} changes no access` };
+  // Sales history names no subscriber code: a charge applied as a one-time purchase would grant
+  // access for good. Subscriptions are reconciled from the subscriptions endpoint instead.
+  if (purchase.is_subscription || (purchase.recurrency_number ?? purchase.recurrence_number) !== undefined) {
+    return { ok: false, reason: 'subscription charge: reconciled through the subscriptions endpoint' };
+  }
+  const when = [purchase.approved_date, purchase.order_date].map((d) => (d === undefined ? undefined : toEpochMs(d))).find((d) => d !== undefined);
+  if (when === undefined) return { ok: false, reason: 'sale without a date' };
+  return {
+    ok: true,
+    event: {
+      id: reconciliationId(purchase.transaction, event),
+      event,
+      version: 'api',
+      creationDate: when,
+      productId: product.id.replace(/^0+(?=\d)/, ''),
+      ...(product.name ? { productName: product.name } : {}),
+      ...(purchase.offer?.code ? { offerCode: purchase.offer.code } : {}),
+      transaction: purchase.transaction,
+      purchaseStatus: purchase.status,
+      buyerEmail: buyer.email,
+      ...(buyer.name ? { buyerName: buyer.name } : {}),
+      test: product.id === '0',
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { planEvent } from '../../lib/domain/enrollment-rules.ts';
+import { eventFromSale, reconciliationId } from '../../lib/domain/hotmart-sale.ts';
+
+const sale = (status: string, extra: Record<string, unknown> = {}) => ({
+  product: { id: 3412911, name: 'Workshop' },
+  buyer: { name: 'Lucas', email: ' Lucas.Exemplo@Example.com ' },
+  producer: { name: 'Escola', ucode: 'x' },
+  purchase: { transaction: 'HP2604122001', order_date: 1768312990000, approved_date: 1768312995000, status, price: { value: 197, currency_code: 'BRL' }, offer: { code: 'q4lz7n0c' }, ...extra },
+});
+
+describe('a sale from Hotmart’s API, as the webhook event it stands for', () => {
+  it('maps both status vocabularies onto the webhook events', () => {
+    const expected: Record<string, string> = {
+      APPROVED: 'PURCHASE_APPROVED', COMPLETE: 'PURCHASE_COMPLETE', COMPLETED: 'PURCHASE_COMPLETE', CANCELLED: 'PURCHASE_CANCELED', CANCELED: 'PURCHASE_CANCELED',
+      REFUNDED: 'PURCHASE_REFUNDED', CHARGEBACK: 'PURCHASE_CHARGEBACK', DISPUTE: 'PURCHASE_PROTEST', PROTESTED: 'PURCHASE_PROTEST', PRINTED_BILLET: 'PURCHASE_BILLET_PRINTED',
+    };
+    for (const [status, event] of Object.entries(expected)) {
+      const result = eventFromSale(sale(status));
+      assert.ok(result.ok, status);
+      assert.equal(result.event.event, event, status);
+    }
+  });
+
+  it('gives the same id to the same transaction and status, and keeps only what enrollment needs', () => {
+    const a = eventFromSale(sale('REFUNDED'));
+    const b = eventFromSale(sale('REFUNDED'));
+    assert.ok(a.ok && b.ok);
+    assert.equal(a.event.id, b.event.id);
+    assert.equal(a.event.id, reconciliationId('HP2604122001', 'PURCHASE_REFUNDED'));
+    assert.deepEqual(a.event, {
+      id: a.event.id, event: 'PURCHASE_REFUNDED', version: 'api', creationDate: 1768312995000, productId: '3412911', productName: 'Workshop',
+      offerCode: 'q4lz7n0c', transaction: 'HP2604122001', purchaseStatus: 'REFUNDED', buyerEmail: 'lucas.exemplo@example.com', buyerName: 'Lucas', test: false,
+    });
+    // Applied like its webhook: a refund revokes what the transaction granted.
+    assert.equal(planEvent(a.event, { mappings: { product: null, offers: [] }, tx: null }).writeTx?.status, 'REFUNDED');
+  });
+
+  it('leaves subscription charges to the subscriptions endpoint, and says why it skips a sale', () => {
+    for (const extra of [{ is_subscription: true }, { recurrency_number: 2 }]) {
+      const result = eventFromSale(sale('APPROVED', extra));
+      assert.equal(result.ok, false);
+      if (!result.ok) assert.match(result.reason, /subscription/);
+    }
+    const blocked = eventFromSale(sale('BLOCKED'));
+    assert.ok(!blocked.ok && /changes no access/.test(blocked.reason));
+    const broken = eventFromSale({ purchase: {} });
+    assert.ok(!broken.ok && /unreadable/.test(broken.reason));
+  });
+});
