@@ -82,100 +82,57 @@ export async function invoke(handler: Handler, request: ApiRequest): Promise<Api
   return { statusCode: response.statusCode ?? 200, headers: (response.headers ?? {}) as Record<string, string>, body, rawBody };
 }
 
+/**
+ * A request to one route, as API Gateway routes it: the route key ("PUT /mappings/{productId}")
+ * with its parameters filled in gives the path and the path parameters.
+ */
+function route(
+  handler: unknown,
+  routeKey: string,
+  pathParameters: Record<string, string> = {},
+  extras: Pick<ApiRequest, 'headers' | 'body' | 'query'> = {},
+): Promise<ApiResponse> {
+  const [method, template] = routeKey.split(' ') as [string, string];
+  const path = template.replace(/\{(\w+)\}/g, (_, name: string) => pathParameters[name]!);
+  return invoke(handler as Handler, {
+    method,
+    path,
+    routeKey,
+    ...(Object.keys(pathParameters).length ? { pathParameters } : {}),
+    ...extras,
+  });
+}
+
 export async function loadHandlers() {
-  const [webhook, mappings, enrollments, recovery] = await Promise.all([
-    import('../../functions/webhook/handler.ts'),
-    import('../../functions/mappings/handler.ts'),
-    import('../../functions/enrollments/handler.ts'),
-    import('../../functions/recovery/handler.ts'),
-  ]);
-  const api = {
+  const [webhook, mappings, enrollments, recovery] = (
+    await Promise.all([
+      import('../../functions/webhook/handler.ts'),
+      import('../../functions/mappings/handler.ts'),
+      import('../../functions/enrollments/handler.ts'),
+      import('../../functions/recovery/handler.ts'),
+    ])
+  ).map((module) => module.handler);
+  const asJson = (body: unknown) => (typeof body === 'string' ? body : JSON.stringify(body));
+  return {
     postWebhook: (body: string, headers: Record<string, string> = { 'content-type': 'application/json', 'x-hotmart-hottok': TOKEN }) =>
-      invoke(webhook.handler as unknown as Handler, { method: 'POST', path: '/webhooks/hotmart', headers, body }),
-    getWebhook: () => invoke(webhook.handler as unknown as Handler, { method: 'GET', path: '/webhooks/hotmart' }),
+      route(webhook, 'POST /webhooks/hotmart', {}, { headers, body }),
+    getWebhook: () => route(webhook, 'GET /webhooks/hotmart'),
     putMapping: (productId: string, mapping: unknown, headers: Record<string, string> = {}) =>
-      invoke(mappings.handler as unknown as Handler, {
-        method: 'PUT',
-        path: `/mappings/${productId}`,
-        routeKey: 'PUT /mappings/{productId}',
-        pathParameters: { productId },
-        headers: { 'content-type': 'application/json', ...headers },
-        body: typeof mapping === 'string' ? mapping : JSON.stringify(mapping),
-      }),
-    getMapping: (productId: string) =>
-      invoke(mappings.handler as unknown as Handler, {
-        method: 'GET',
-        path: `/mappings/${productId}`,
-        routeKey: 'GET /mappings/{productId}',
-        pathParameters: { productId },
-      }),
-    deleteMapping: (productId: string, headers: Record<string, string> = {}) =>
-      invoke(mappings.handler as unknown as Handler, {
-        method: 'DELETE',
-        path: `/mappings/${productId}`,
-        routeKey: 'DELETE /mappings/{productId}',
-        pathParameters: { productId },
-        headers,
-      }),
+      route(mappings, 'PUT /mappings/{productId}', { productId }, { headers: { 'content-type': 'application/json', ...headers }, body: asJson(mapping) }),
+    getMapping: (productId: string) => route(mappings, 'GET /mappings/{productId}', { productId }),
+    deleteMapping: (productId: string, headers: Record<string, string> = {}) => route(mappings, 'DELETE /mappings/{productId}', { productId }, { headers }),
     putOffer: (productId: string, offerCode: string, mapping: unknown) =>
-      invoke(mappings.handler as unknown as Handler, {
-        method: 'PUT',
-        path: `/mappings/${productId}/offers/${offerCode}`,
-        routeKey: 'PUT /mappings/{productId}/offers/{offerCode}',
-        pathParameters: { productId, offerCode },
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(mapping),
-      }),
-    getOffer: (productId: string, offerCode: string) =>
-      invoke(mappings.handler as unknown as Handler, {
-        method: 'GET',
-        path: `/mappings/${productId}/offers/${offerCode}`,
-        routeKey: 'GET /mappings/{productId}/offers/{offerCode}',
-        pathParameters: { productId, offerCode },
-      }),
-    deleteOffer: (productId: string, offerCode: string) =>
-      invoke(mappings.handler as unknown as Handler, {
-        method: 'DELETE',
-        path: `/mappings/${productId}/offers/${offerCode}`,
-        routeKey: 'DELETE /mappings/{productId}/offers/{offerCode}',
-        pathParameters: { productId, offerCode },
-      }),
-    listMappings: (query: Record<string, string> = {}) =>
-      invoke(mappings.handler as unknown as Handler, { method: 'GET', path: '/mappings', query }),
-    enrollments: (query: Record<string, string>) =>
-      invoke(enrollments.handler as unknown as Handler, { method: 'GET', path: '/enrollments', query }),
-    quarantine: (query: Record<string, string> = {}) =>
-      invoke(recovery.handler as unknown as Handler, { method: 'GET', path: '/quarantine', query }),
-    replayQuarantined: (id: string) =>
-      invoke(recovery.handler as unknown as Handler, {
-        method: 'POST',
-        path: `/quarantine/${id}/replay`,
-        routeKey: 'POST /quarantine/{id}/replay',
-        pathParameters: { id },
-      }),
-    eraseStudent: (email: string) =>
-      invoke(recovery.handler as unknown as Handler, {
-        method: 'DELETE',
-        path: `/students/${encodeURIComponent(email)}`,
-        routeKey: 'DELETE /students/{email}',
-        pathParameters: { email: encodeURIComponent(email) },
-      }),
-    replayEvent: (eventId: string) =>
-      invoke(recovery.handler as unknown as Handler, {
-        method: 'POST',
-        path: `/events/${eventId}/replay`,
-        routeKey: 'POST /events/{eventId}/replay',
-        pathParameters: { eventId },
-      }),
-    event: (eventId: string) =>
-      invoke(enrollments.handler as unknown as Handler, {
-        method: 'GET',
-        path: `/events/${eventId}`,
-        routeKey: 'GET /events/{eventId}',
-        pathParameters: { eventId },
-      }),
+      route(mappings, 'PUT /mappings/{productId}/offers/{offerCode}', { productId, offerCode }, { headers: { 'content-type': 'application/json' }, body: asJson(mapping) }),
+    getOffer: (productId: string, offerCode: string) => route(mappings, 'GET /mappings/{productId}/offers/{offerCode}', { productId, offerCode }),
+    deleteOffer: (productId: string, offerCode: string) => route(mappings, 'DELETE /mappings/{productId}/offers/{offerCode}', { productId, offerCode }),
+    listMappings: (query: Record<string, string> = {}) => route(mappings, 'GET /mappings', {}, { query }),
+    enrollments: (query: Record<string, string>) => route(enrollments, 'GET /enrollments', {}, { query }),
+    event: (eventId: string) => route(enrollments, 'GET /events/{eventId}', { eventId }),
+    quarantine: (query: Record<string, string> = {}) => route(recovery, 'GET /quarantine', {}, { query }),
+    replayQuarantined: (id: string) => route(recovery, 'POST /quarantine/{id}/replay', { id }),
+    replayEvent: (eventId: string) => route(recovery, 'POST /events/{eventId}/replay', { eventId }),
+    eraseStudent: (email: string) => route(recovery, 'DELETE /students/{email}', { email: encodeURIComponent(email) }),
   };
-  return api;
 }
 
 /** Every item of every table of this test's stack: what a delivery left behind. */

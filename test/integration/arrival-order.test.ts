@@ -94,6 +94,7 @@ const oneTimeTimeline = fc
   );
 
 /** A subscription's life: charges, disputes, completes, delays, refunds, date changes, switches, a cancellation. */
+const PURCHASE_STEPS = { charge: 'PURCHASE_APPROVED', dispute: 'PURCHASE_PROTEST', complete: 'PURCHASE_COMPLETE', delayed: 'PURCHASE_DELAYED', refund: 'PURCHASE_REFUNDED' } as const;
 const STEP = fc.constantFrom('charge', 'charge', 'charge', 'dispute', 'complete', 'delayed', 'refund', 'chargeDate', 'switch', 'cancel');
 const subscriptionTimeline = fc.record({ product: fc.constantFrom(KEEP, SUSPEND), steps: fc.array(STEP, { minLength: 1, maxLength: 9 }) }).map(({ product, steps }) => {
   let charge = 0;
@@ -122,19 +123,11 @@ const subscriptionTimeline = fc.record({ product: fc.constantFrom(KEEP, SUSPEND)
         let body: Record<string, any>;
         switch (step) {
           case 'charge':
-            body = purchase('PURCHASE_APPROVED');
-            break;
           case 'dispute':
-            body = purchase('PURCHASE_PROTEST');
-            break;
           case 'complete':
-            body = purchase('PURCHASE_COMPLETE');
-            break;
           case 'delayed':
-            body = purchase('PURCHASE_DELAYED');
-            break;
           case 'refund':
-            body = purchase('PURCHASE_REFUNDED');
+            body = purchase(PURCHASE_STEPS[step]);
             break;
           case 'chargeDate':
             body = subscriptionEvent('UPDATE_SUBSCRIPTION_CHARGE_DATE');
