@@ -1,19 +1,20 @@
 import type { DynamoDeps } from '#lib/adapters/dynamodb/index.ts';
 import { routeByKey, validate } from '#lib/http/request.ts';
-import { json } from '#lib/http/responses.ts';
+import { isoDate, json } from '#lib/http/responses.ts';
 import { enrollmentsOfStudent, enrollmentsOfSubscriber, rosterOfTarget, storedEvent } from '#lib/services/enrollments.ts';
 import type { StoredEvent } from '#lib/services/ports.ts';
 import { EnrollmentQuerySchema, EventPathSchema } from './schema.ts';
 
-const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 const eventView = (event: StoredEvent) => ({
   ...event,
-  creationDate: iso(event.creationDate),
-  receivedAt: iso(event.receivedAt),
-  approvedDate: iso(event.approvedDate),
-  dateNextCharge: iso(event.dateNextCharge),
-  appliedAt: iso(event.appliedAt),
+  creationDate: isoDate(event.creationDate),
+  receivedAt: isoDate(event.receivedAt),
+  approvedDate: isoDate(event.approvedDate),
+  dateNextCharge: isoDate(event.dateNextCharge),
+  cancellationDate: isoDate(event.cancellationDate),
+  appliedAt: isoDate(event.appliedAt),
+  replayedAt: isoDate(event.replayedAt),
 });
 
 export function enrollmentRoutes(deps: DynamoDeps) {

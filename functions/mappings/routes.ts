@@ -4,15 +4,15 @@ import type { Mapping } from '#lib/domain/mapping.ts';
 import { MappingInputSchema } from '#lib/domain/mapping.ts';
 import type { Route } from '#lib/http/request.ts';
 import { ifMatchVersion, jsonBody, routeByKey, validate } from '#lib/http/request.ts';
-import { json, noContent } from '#lib/http/responses.ts';
+import { isoDate, json, noContent } from '#lib/http/responses.ts';
 import { deleteMapping, getMapping, listMappings, putMapping } from '#lib/services/mappings.ts';
 import type { MappingRef } from '#lib/services/ports.ts';
 import { ListQuerySchema, MappingPathSchema } from './schema.ts';
 
 const view = (mapping: Mapping) => ({
   ...mapping,
-  createdAt: new Date(mapping.createdAt).toISOString(),
-  updatedAt: new Date(mapping.updatedAt).toISOString(),
+  createdAt: isoDate(mapping.createdAt),
+  updatedAt: isoDate(mapping.updatedAt),
 });
 const etag = (mapping: Mapping) => ({ etag: `"${mapping.version}"` });
 const refOf = (event: APIGatewayProxyEventV2): MappingRef => {

@@ -1,13 +1,12 @@
 import type { DynamoDeps } from '#lib/adapters/dynamodb/index.ts';
 import { routeByKey, validate } from '#lib/http/request.ts';
-import { json } from '#lib/http/responses.ts';
+import { isoDate, json } from '#lib/http/responses.ts';
 import { eraseStudent } from '#lib/services/erasure.ts';
 import { listQuarantine, replayEvent, replayQuarantined } from '#lib/services/recovery.ts';
 import type { QuarantineRecord } from '#lib/services/ports.ts';
 import { EventPathSchema, QuarantineListSchema, QuarantinePathSchema, StudentPathSchema } from './schema.ts';
 
-const iso = (ms: number) => new Date(ms).toISOString();
-const view = (record: QuarantineRecord) => ({ ...record, receivedAt: iso(record.receivedAt), expiresAt: iso(record.expiresAt * 1000) });
+const view = (record: QuarantineRecord) => ({ ...record, receivedAt: isoDate(record.receivedAt), expiresAt: isoDate(record.expiresAt * 1000) });
 
 export function recoveryRoutes(deps: DynamoDeps) {
   return routeByKey({
