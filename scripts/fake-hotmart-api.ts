@@ -4,10 +4,11 @@ import { createServer } from 'node:http';
 
 /**
  * A stand-in for Hotmart's REST API (SPEC §8) on 127.0.0.1, for tests and local demos: the
- * token endpoint checks the Basic header and client credentials and issues bearer tokens that
- * expire; sales history filters by dates (ms), status and product and pages with `page_token`;
- * and it can be told to rate-limit (429 with rate-limit headers) or to time out on wide windows
- * (502), as Hotmart does.
+ * token endpoint checks the Basic header and client credentials (from the query string or an
+ * urlencoded body) and issues bearer tokens that expire; sales history filters by dates (ms),
+ * status and product, subscriptions by status, product, subscriber and one of three date windows,
+ * and both page with `page_token`; and it can be told to rate-limit (429 with rate-limit headers)
+ * or to time out on wide windows (502), as Hotmart does.
  */
 export type FakeSale = {
   product: { id: number; name: string };
@@ -15,21 +16,55 @@ export type FakeSale = {
   purchase: { transaction: string; order_date: number; approved_date?: number; status: string; recurrency_number?: number; offer?: { code: string } };
 };
 
+/** An item of GET /subscriptions (SPEC §8.4); dates in epoch ms. */
+export type FakeSubscription = {
+  subscriber_code: string;
+  subscription_id: number;
+  /** ACTIVE, INACTIVE, DELAYED, OVERDUE, STARTED, EXPIRED, CANCELLED_BY_CUSTOMER|SELLER|ADMIN (SPEC §6.1) */
+  status: string;
+  accession_date: number;
+  /** When the subscription was cancelled: what the cancelation_date filter looks at. */
+  end_accession_date?: number;
+  request_date?: number;
+  date_next_charge?: number;
+  trial: boolean;
+  /** The transaction of the first purchase. */
+  transaction: string;
+  plan: { name: string; id: number; recurrency_period: number; max_charge_cycles?: number };
+  product: { id: number; name: string; ucode: string };
+  price: { value: number; currency_code: string };
+  subscriber: { name: string; email: string; ucode: string };
+};
+
 export type FakeHotmartOptions = {
   clientId: string;
   clientSecret: string;
   pageSize?: number;
   tokenSeconds?: number;
-  /** Every n-th API request answers 429 (0: never). */
+  /** Every n-th API request answers 429 (0: never). Sales and subscriptions share the count. */
   rateLimitEvery?: number;
   /** Windows wider than this answer 502, like a query Hotmart gives up on after 30 s. */
   maxWindowMs?: number;
+  /** A token expires after serving this many API requests, as one would in the middle of a long run. */
+  tokenRequestsLimit?: number;
 };
+
+const DAY_MS = 86_400_000;
+
+/** The subscription date windows: query-param names and the date each filters on. */
+const SUBSCRIPTION_WINDOWS: readonly (readonly [string, string, (subscription: FakeSubscription) => number | undefined])[] = [
+  ['accession_date', 'end_accession_date', (subscription) => subscription.accession_date],
+  ['cancelation_date', 'end_cancelation_date', (subscription) => subscription.end_accession_date],
+  ['date_next_charge', 'end_date_next_charge', (subscription) => subscription.date_next_charge],
+];
 
 export async function startFakeHotmartApi(options: FakeHotmartOptions) {
   const sales: FakeSale[] = [];
+  const subscriptions: FakeSubscription[] = [];
   const tokens = new Map<string, number>();
-  const stats = { tokenRequests: 0, apiRequests: 0, rateLimited: 0, tooWide: 0, expired: 0 };
+  const uses = new Map<string, number>();
+  /** apiRequests counts every call to either endpoint (the rate limit's count); the others say where it went. */
+  const stats = { tokenRequests: 0, formTokenRequests: 0, apiRequests: 0, subscriptionRequests: 0, rateLimited: 0, tooWide: 0, expired: 0 };
   const basic = Buffer.from(`${options.clientId}:${options.clientSecret}`).toString('base64');
 
   const send = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -37,15 +72,75 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
     response.end(JSON.stringify(body));
   };
 
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+  /** The checks every API call passes first: a live bearer token, then the rate limit. False once it has answered. */
+  const admit = (request: IncomingMessage, response: ServerResponse): boolean => {
+    stats.apiRequests++;
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    const expiresAt = bearer ? tokens.get(bearer) : undefined;
+    if (bearer && expiresAt !== undefined && options.tokenRequestsLimit) {
+      uses.set(bearer, (uses.get(bearer) ?? 0) + 1);
+      if (uses.get(bearer)! > options.tokenRequestsLimit) tokens.set(bearer, 0);
+    }
+    if (expiresAt === undefined || tokens.get(bearer!)! < Date.now()) {
+      stats.expired++;
+      send(response, 401, { error: expiresAt === undefined ? 'invalid_token' : 'token_expired' });
+      return false;
+    }
+    if (options.rateLimitEvery && stats.apiRequests % options.rateLimitEvery === 0) {
+      stats.rateLimited++;
+      send(response, 429, { error: 'too_many_requests' }, { 'RateLimit-Limit': '500', 'RateLimit-Remaining': '0', 'RateLimit-Reset': '0' });
+      return false;
+    }
+    return true;
+  };
+
+  /** A date window from two query params: a missing start means the epoch, a missing end now. */
+  const windowOf = (query: URLSearchParams, fromParam: string, toParam: string) => ({
+    from: Number(query.get(fromParam) ?? 0),
+    to: Number(query.get(toParam) ?? Date.now()),
+  });
+
+  /** Answers 400 for a bound that is not a number, 502 for a window Hotmart would time out on; true once it has answered. */
+  const refuseWindows = (response: ServerResponse, windows: readonly { from: number; to: number }[]): boolean => {
+    if (windows.some(({ from, to }) => !Number.isFinite(from) || !Number.isFinite(to))) {
+      send(response, 400, { error: 'invalid_value_parameter', error_description: 'dates are epoch milliseconds' });
+      return true;
+    }
+    if (options.maxWindowMs && windows.some(({ from, to }) => to - from > options.maxWindowMs!)) {
+      stats.tooWide++;
+      send(response, 502, { error: 'internal_server_error', error_description: 'query timeout' });
+      return true;
+    }
+    return false;
+  };
+
+  /** One page of the matches. The cursor is an opaque offset; anything that does not decode to one is 400 invalid_token (SPEC §8.6). */
+  const sendPage = (response: ServerResponse, query: URLSearchParams, matching: readonly unknown[]) => {
+    const size = Math.min(Number(query.get('max_results') ?? 50), options.pageSize ?? 3);
+    if (!Number.isInteger(size) || size < 1) return send(response, 400, { error: 'invalid_value_parameter', error_description: 'max_results' });
+    const cursor = query.get('page_token');
+    const offset = cursor === null ? 0 : Number(/^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString())?.[1] ?? NaN);
+    if (!Number.isInteger(offset) || offset > matching.length) return send(response, 400, { error: 'invalid_token' });
+    const items = matching.slice(offset, offset + size);
+    const next = offset + size < matching.length ? Buffer.from(`o:${offset + size}`).toString('base64url') : undefined;
+    return send(response, 200, { items, page_info: { total_results: matching.length, results_per_page: size, ...(next ? { next_page_token: next } : {}) } });
+  };
+
+  async function handle(request: IncomingMessage, response: ServerResponse) {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const query = url.searchParams;
+
     if (request.method === 'POST' && url.pathname === '/security/oauth/token') {
       stats.tokenRequests++;
+      // Hotmart's sample passes the params in the query string; one SDK posts them as a form (SPEC §8.1): take either.
+      const form = /^application\/x-www-form-urlencoded\b/i.test(request.headers['content-type'] ?? '') ? new URLSearchParams(await readBody(request)) : undefined;
+      if (form) stats.formTokenRequests++;
+      const param = (name: string) => query.get(name) ?? form?.get(name) ?? null;
       const ok =
         request.headers.authorization === `Basic ${basic}` &&
-        url.searchParams.get('grant_type') === 'client_credentials' &&
-        url.searchParams.get('client_id') === options.clientId &&
-        url.searchParams.get('client_secret') === options.clientSecret;
+        param('grant_type') === 'client_credentials' &&
+        param('client_id') === options.clientId &&
+        param('client_secret') === options.clientSecret;
       if (!ok) return send(response, 401, { error: 'unauthorized', error_description: 'Bad credentials' });
       const token = randomUUID();
       const seconds = options.tokenSeconds ?? 86_400;
@@ -54,27 +149,13 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
     }
 
     if (request.method === 'GET' && url.pathname === '/payments/api/v1/sales/history') {
-      stats.apiRequests++;
-      const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-      const expiresAt = bearer ? tokens.get(bearer) : undefined;
-      if (expiresAt === undefined || expiresAt < Date.now()) {
-        stats.expired++;
-        return send(response, 401, { error: expiresAt === undefined ? 'invalid_token' : 'token_expired' });
-      }
-      if (options.rateLimitEvery && stats.apiRequests % options.rateLimitEvery === 0) {
-        stats.rateLimited++;
-        return send(response, 429, { error: 'too_many_requests' }, { 'RateLimit-Limit': '500', 'RateLimit-Remaining': '0', 'RateLimit-Reset': '0' });
-      }
-      const from = Number(url.searchParams.get('start_date') ?? 0);
-      const to = Number(url.searchParams.get('end_date') ?? Date.now());
-      if (options.maxWindowMs && to - from > options.maxWindowMs) {
-        stats.tooWide++;
-        return send(response, 502, { error: 'internal_server_error', error_description: 'query timeout' });
-      }
+      if (!admit(request, response)) return;
+      const { from, to } = windowOf(query, 'start_date', 'end_date');
+      if (refuseWindows(response, [{ from, to }])) return;
       // Without a status filter Hotmart returns only approved and complete sales.
-      const statuses = url.searchParams.getAll('transaction_status');
+      const statuses = query.getAll('transaction_status');
       const wanted = statuses.length ? statuses : ['APPROVED', 'COMPLETE'];
-      const product = url.searchParams.get('product_id');
+      const product = query.get('product_id');
       const matching = sales.filter(
         (sale) =>
           wanted.includes(sale.purchase.status) &&
@@ -82,14 +163,51 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
           sale.purchase.order_date <= to &&
           (product === null || String(sale.product.id) === product),
       );
-      const size = Math.min(Number(url.searchParams.get('max_results') ?? 50), options.pageSize ?? 3);
-      const offset = url.searchParams.get('page_token') ? Number(Buffer.from(url.searchParams.get('page_token')!, 'base64url').toString()) : 0;
-      if (!Number.isInteger(offset) || offset < 0) return send(response, 400, { error: 'invalid_token' });
-      const items = matching.slice(offset, offset + size);
-      const next = offset + size < matching.length ? Buffer.from(String(offset + size)).toString('base64url') : undefined;
-      return send(response, 200, { items, page_info: { total_results: matching.length, results_per_page: size, ...(next ? { next_page_token: next } : {}) } });
+      return sendPage(response, query, matching);
+    }
+
+    if (request.method === 'GET' && url.pathname === '/payments/api/v1/subscriptions') {
+      stats.subscriptionRequests++;
+      if (!admit(request, response)) return;
+      // A window counts as given when either bound is; every given window must hold.
+      const windows = SUBSCRIPTION_WINDOWS.filter(([fromParam, toParam]) => query.has(fromParam) || query.has(toParam)).map(([fromParam, toParam, date]) => ({
+        ...windowOf(query, fromParam, toParam),
+        date,
+      }));
+      // With no date and no subscriber filter Hotmart reportedly looks at accessions of the last 30 days (SPEC §8.4).
+      if (!windows.length && !['subscriber_code', 'subscriber_email', 'transaction'].some((name) => query.has(name))) {
+        windows.push({ from: Date.now() - 30 * DAY_MS, to: Date.now(), date: (subscription) => subscription.accession_date });
+      }
+      if (refuseWindows(response, windows)) return;
+      const statuses = query.getAll('status');
+      const product = query.get('product_id');
+      const email = query.get('subscriber_email')?.toLowerCase();
+      const code = query.get('subscriber_code');
+      const transaction = query.get('transaction');
+      const matching = subscriptions.filter((subscription) => {
+        const inWindows = windows.every(({ from, to, date }) => {
+          const at = date(subscription);
+          return at !== undefined && at >= from && at <= to;
+        });
+        return (
+          inWindows &&
+          (!statuses.length || statuses.includes(subscription.status)) &&
+          (product === null || String(subscription.product.id) === product) &&
+          (email === undefined || subscription.subscriber.email.toLowerCase() === email) &&
+          (code === null || subscription.subscriber_code === code) &&
+          (transaction === null || subscription.transaction === transaction)
+        );
+      });
+      return sendPage(response, query, matching);
     }
     send(response, 404, { error: 'not_found' });
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch(() => {
+      if (response.headersSent) response.destroy();
+      else send(response, 500, { error: 'internal_server_error' });
+    });
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -99,9 +217,23 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
     apiUrl: base,
     basic,
     sales,
+    subscriptions,
     stats,
+    /** Every access token issued so far (to check none was logged or stored). */
+    issuedTokens: () => [...tokens.keys()],
     /** Make every issued token expire now, as a long run would see. */
     expireTokens: () => tokens.forEach((_, token) => tokens.set(token, 0)),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** A small request body as text; a token request has no business sending more than a few hundred bytes. */
+async function readBody(request: IncomingMessage): Promise<string> {
+  request.setEncoding('utf8');
+  let body = '';
+  for await (const chunk of request) {
+    body += chunk as string;
+    if (body.length > 16_384) throw new Error('request body too large');
+  }
+  return body;
 }
