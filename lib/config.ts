@@ -10,6 +10,7 @@ const ConfigSchema = z.object({
   ENROLLMENTS_TABLE: z.string().min(3),
   MAPPINGS_TABLE: z.string().min(3),
   QUARANTINE_TABLE: z.string().min(3),
+  RECONCILIATIONS_TABLE: z.string().min(3),
   AWS_REGION: z.string().default('us-east-1'),
   /** Local only: DynamoDB Local's URL. Unset in AWS. */
   DYNAMODB_ENDPOINT: optional.pipe(z.url().optional()),
@@ -26,15 +27,42 @@ const ConfigSchema = z.object({
   DYNAMODB_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(5000).default(1000),
   /** Set by serverless-offline: the local stack reads the token from the environment, not SSM. */
   IS_OFFLINE: optional,
+  /** AWS: name of the SecureString parameter holding the Hotmart API credentials as JSON. */
+  HOTMART_API_CREDENTIALS_PARAMETER: optional,
+  /** Local only: the Hotmart API credentials (Basic defaults to Base64 of id:secret, as Hotmart issues it). */
+  HOTMART_CLIENT_ID: optional,
+  HOTMART_CLIENT_SECRET: optional,
+  HOTMART_BASIC: optional,
+  HOTMART_API_URL: optional.pipe(z.url().default('https://developers.hotmart.com')),
+  HOTMART_TOKEN_URL: optional.pipe(z.url().default('https://api-sec-vlc.hotmart.com/security/oauth/token')),
+  /** The scheduled run covers this many hours back from now. */
+  RECONCILE_WINDOW_HOURS: z.coerce.number().int().min(1).max(1488).default(72),
+  /** How long a run may hold the lease: the runner's timeout plus a margin. */
+  RECONCILE_LEASE_SECONDS: z.coerce.number().int().min(30).max(3600).default(960),
+  /** The runner function that POST /reconciliations invokes asynchronously. */
+  RECONCILE_FUNCTION: optional,
+  /** Local only: serverless-offline's Lambda endpoint. */
+  LAMBDA_ENDPOINT: optional.pipe(z.url().optional()),
 });
 
 export type Config = {
-  tables: { events: string; enrollments: string; mappings: string; quarantine: string };
+  tables: { events: string; enrollments: string; mappings: string; quarantine: string; reconciliations: string };
   region: string;
   dynamodbEndpoint?: string;
   dynamodbRequestTimeoutMs: number;
   hottokSsmPath?: string;
   localHottoks: string[];
+  reconciliation: {
+    /** AWS: the credentials' SSM parameter; absent locally, where `localCredentials` apply. */
+    credentialsParameter?: string;
+    localCredentials?: { clientId?: string; clientSecret?: string; basic?: string };
+    apiUrl: string;
+    tokenUrl: string;
+    windowHours: number;
+    leaseMs: number;
+    runnerFunction?: string;
+    lambdaEndpoint?: string;
+  };
 };
 
 /** Read once per container: a missing variable fails the cold start, not a request. */
@@ -51,11 +79,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       enrollments: e.ENROLLMENTS_TABLE,
       mappings: e.MAPPINGS_TABLE,
       quarantine: e.QUARANTINE_TABLE,
+      reconciliations: e.RECONCILIATIONS_TABLE,
     },
     region: e.AWS_REGION,
     dynamodbRequestTimeoutMs: e.DYNAMODB_REQUEST_TIMEOUT_MS,
     ...(e.DYNAMODB_ENDPOINT ? { dynamodbEndpoint: e.DYNAMODB_ENDPOINT } : {}),
     ...(e.HOTTOK_SSM_PATH && !e.IS_OFFLINE ? { hottokSsmPath: e.HOTTOK_SSM_PATH.replace(/\/+$/, '') } : {}),
     localHottoks: [e.HOTMART_HOTTOK, e.HOTMART_HOTTOK_PREVIOUS].filter((t): t is string => t !== undefined),
+    reconciliation: {
+      ...(e.HOTMART_API_CREDENTIALS_PARAMETER && !e.IS_OFFLINE
+        ? { credentialsParameter: e.HOTMART_API_CREDENTIALS_PARAMETER }
+        : { localCredentials: { clientId: e.HOTMART_CLIENT_ID, clientSecret: e.HOTMART_CLIENT_SECRET, basic: e.HOTMART_BASIC } }),
+      apiUrl: e.HOTMART_API_URL,
+      tokenUrl: e.HOTMART_TOKEN_URL,
+      windowHours: e.RECONCILE_WINDOW_HOURS,
+      leaseMs: e.RECONCILE_LEASE_SECONDS * 1000,
+      ...(e.RECONCILE_FUNCTION ? { runnerFunction: e.RECONCILE_FUNCTION } : {}),
+      ...(e.LAMBDA_ENDPOINT ? { lambdaEndpoint: e.LAMBDA_ENDPOINT } : {}),
+    },
   };
 }

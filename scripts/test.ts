@@ -18,7 +18,14 @@ const files =
     : dirs.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `${dir}/${f}`));
 
 /** The test tokens (test/helpers/stack.ts) and the fixtures' personal data. */
-const NEVER_LOGGED = ['test-hottok-0123456789abcdef', 'test-hottok-previous-987654321', 'FAKE-HOTTOK', '12345678909', '11987654321', '987654321', 'Rua Fict', '01000000'];
+const NEVER_LOGGED = [
+  // webhook tokens (test/helpers/stack.ts, fixtures)
+  'test-hottok-0123456789abcdef', 'test-hottok-previous-987654321', 'FAKE-HOTTOK',
+  // Hotmart API credentials and their Basic token (test/helpers/reconciliation.ts)
+  'test-client-id-5f1c2a', 'test-client-secret-9d8e7f6a5b4c', Buffer.from('test-client-id-5f1c2a:test-client-secret-9d8e7f6a5b4c').toString('base64'),
+  // fixtures' CPF, phones and address
+  '12345678909', '11987654321', '987654321', 'Rua Fict', '01000000',
+];
 const LOG_LINE = /^\s*# \{"level":/;
 
 const dynamodb = await startDynamoDbLocal();

@@ -38,7 +38,12 @@ const SaleSchema = z.object({
   }),
 });
 
-export type SaleResult = { ok: true; event: HotmartEvent } | { ok: false; reason: string };
+/**
+ * A subscription charge comes back without its subscriber code (sales history names none): the
+ * caller finds the subscription and completes the event, since a charge applied as a one-time
+ * purchase would grant access for good.
+ */
+export type SaleResult = { ok: true; event: HotmartEvent; subscriptionCharge: boolean } | { ok: false; reason: string };
 
 /** The reconciled event's id: the same (transaction, status) always gives the same id. */
 export const reconciliationId = (transaction: string, event: string) =>
@@ -50,15 +55,13 @@ export function eventFromSale(item: unknown): SaleResult {
   const { product, buyer, purchase } = parsed.data;
   const event = API_STATUS_EVENTS[purchase.status];
   if (!event) return { ok: false, reason: `status ${purchase.status.slice(0, 32)} changes no access` };
-  // Sales history names no subscriber code: a charge applied as a one-time purchase would grant
-  // access for good. Subscriptions are reconciled from the subscriptions endpoint instead.
-  if (purchase.is_subscription || (purchase.recurrency_number ?? purchase.recurrence_number) !== undefined) {
-    return { ok: false, reason: 'subscription charge: reconciled through the subscriptions endpoint' };
-  }
+  const recurrence = purchase.recurrency_number ?? purchase.recurrence_number;
+  const subscriptionCharge = purchase.is_subscription === true || recurrence !== undefined;
   const when = [purchase.approved_date, purchase.order_date].map((d) => (d === undefined ? undefined : toEpochMs(d))).find((d) => d !== undefined);
   if (when === undefined) return { ok: false, reason: 'sale without a date' };
   return {
     ok: true,
+    subscriptionCharge,
     event: {
       id: reconciliationId(purchase.transaction, event),
       event,
@@ -71,6 +74,8 @@ export function eventFromSale(item: unknown): SaleResult {
       purchaseStatus: purchase.status,
       buyerEmail: buyer.email,
       ...(buyer.name ? { buyerName: buyer.name } : {}),
+      ...(recurrence !== undefined ? { recurrenceNumber: recurrence } : {}),
+      ...(purchase.approved_date !== undefined && toEpochMs(purchase.approved_date) !== undefined ? { approvedDate: toEpochMs(purchase.approved_date)! } : {}),
       test: product.id === '0',
     },
   };

@@ -1,6 +1,7 @@
 import type { MappingExpectation, Outcome, Plan, SubscriptionRecord, TransactionState, TxStatus } from '../domain/enrollment-rules.ts';
 import type { HotmartEvent } from '../domain/hotmart-event.ts';
 import type { Mapping, MappingInput, ProductMappings, Target } from '../domain/mapping.ts';
+import type { ReconciliationReport, ReconciliationRun, RunStatus } from '../domain/reconciliation.ts';
 import type { SubscriptionMirror } from '../domain/subscription-rules.ts';
 
 /** The storage the use cases need; lib/adapters/dynamodb implements each. */
@@ -97,4 +98,14 @@ export type ErasureCounts = { enrollments: number; transactions: number; subscri
 export interface ErasureStore {
   /** Replaces the e-mail (and the buyer's name) by the pseudonym everywhere it is kept. */
   erase(email: string, pseudonym: string): Promise<ErasureCounts>;
+}
+
+export interface ReconciliationStore {
+  /** Records the run and takes the lease, unless another run holds it (then: that run). */
+  start(run: ReconciliationRun): Promise<{ started: true } | { started: false; holder: ReconciliationRun | null }>;
+  /** Stores the outcome and report, and releases the lease if this run still holds it. */
+  finish(id: string, status: Exclude<RunStatus, 'running' | 'abandoned'>, report: ReconciliationReport, finishedAt: number): Promise<void>;
+  get(id: string): Promise<ReconciliationRun | undefined>;
+  /** Newest first. */
+  list(limit: number, cursor?: string): Promise<Page<ReconciliationRun>>;
 }

@@ -47,7 +47,7 @@ export type ApiRequest = {
 
 export type ApiResponse = { statusCode: number; headers: Record<string, string>; body: any; rawBody: string };
 
-function lambdaContext(timeoutMs = 6000): Context {
+export function lambdaContext(timeoutMs = 6000): Context {
   const deadline = Date.now() + timeoutMs;
   return {
     functionName: 'test',
@@ -86,7 +86,7 @@ export async function invoke(handler: Handler, request: ApiRequest): Promise<Api
  * A request to one route, as API Gateway routes it: the route key ("PUT /mappings/{productId}")
  * with its parameters filled in gives the path and the path parameters.
  */
-function route(
+export function route(
   handler: unknown,
   routeKey: string,
   pathParameters: Record<string, string> = {},
@@ -145,7 +145,8 @@ export async function scanAllTables(): Promise<Record<string, unknown>[]> {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const items: Record<string, unknown>[] = [];
-  for (const table of [process.env.EVENTS_TABLE, process.env.ENROLLMENTS_TABLE, process.env.MAPPINGS_TABLE, process.env.QUARANTINE_TABLE]) {
+  const names = [process.env.EVENTS_TABLE, process.env.ENROLLMENTS_TABLE, process.env.MAPPINGS_TABLE, process.env.QUARANTINE_TABLE, process.env.RECONCILIATIONS_TABLE];
+  for (const table of names) {
     let startKey: Record<string, any> | undefined;
     do {
       const page = await client.send(new ScanCommand({ TableName: table!, ExclusiveStartKey: startKey }));

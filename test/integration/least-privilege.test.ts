@@ -36,6 +36,8 @@ DynamoDBDocumentClient.prototype.send = function (this: DynamoDBDocumentClient, 
 
 const { loadHandlers } = await import('../helpers/stack.ts');
 const api = await loadHandlers();
+const { startReconciliationStack } = await import('../helpers/reconciliation.ts');
+const recon = await startReconciliationStack();
 let brokenId = '';
 let purchaseId = '';
 const as = async <T>(fn: string, work: () => Promise<T>) => {
@@ -124,8 +126,53 @@ describe('least privilege, from what each function does', () => {
       await api.eraseStudent('iam@example.com');
     });
 
+    // Reconciliation: runs started (one refused by the lease, one whose runner cannot start), listed and read…
+    const now = Date.now();
+    const window = { from: new Date(now - 3600_000).toISOString(), to: new Date(now).toISOString() };
+    const started = await as('reconciliations', async () => {
+      recon.setMode('hold');
+      const accepted = await recon.start(window);
+      await recon.start(window); // 409: the first holds the lease
+      await recon.list();
+      await recon.get(accepted.body.id);
+      return accepted.body.id as string;
+    });
+    // …then executed by the runner against Hotmart's API: lost purchases, a lost refund, an unmapped
+    // product, a subscription's lost charge and its lost cancellation.
+    const sale = (product: number, transaction: string, status: string, extra: Record<string, unknown> = {}) => ({
+      product: { id: product, name: 'IAM' },
+      buyer: { name: 'IAM', email: 'iam.recon@example.com' },
+      purchase: { transaction, order_date: now - 600_000, approved_date: now - 600_000, status, ...extra },
+    });
+    recon.fake.sales.push(
+      sale(9400001, 'HPIAMR1', 'APPROVED'),
+      sale(9400001, 'HPIAMR1', 'REFUNDED'),
+      sale(9400077, 'HPIAMR2', 'APPROVED'),
+      sale(9400001, 'HPIAMS1', 'APPROVED', { is_subscription: true, recurrency_number: 1 }),
+    );
+    const subscription = { status: 'ACTIVE', accession_date: now - 600_000, date_next_charge: now + 30 * 86_400_000, trial: false, plan: { name: 'IAM', id: 1, recurrency_period: 30 }, price: { value: 1, currency_code: 'BRL' } };
+    recon.fake.subscriptions.push(
+      { ...subscription, subscriber_code: 'IAMSUB1', subscription_id: 1, transaction: 'HPIAMS1', product: { id: 9400001, name: 'IAM', ucode: 'u' }, subscriber: { name: 'IAM', email: 'iam.recon@example.com', ucode: 'u' } },
+      { ...subscription, status: 'CANCELLED_BY_CUSTOMER', end_accession_date: now - 60_000, subscriber_code: 'IAMSUB2', subscription_id: 2, transaction: 'HPIAMS2', product: { id: 9400001, name: 'IAM', ucode: 'u' }, subscriber: { name: 'IAM', email: 'iam.recon2@example.com', ucode: 'u' } },
+    );
+    await as('reconcile', async () => {
+      recon.release();
+      await recon.idle();
+      await recon.scheduled(); // starts its own run: takes the free lease
+    });
+    const executed = await as('reconciliations', async () => {
+      const run = (await recon.get(started)).body;
+      recon.setMode('refuse');
+      await recon.start(window); // 503: the runner cannot start; the run is closed as failed
+      recon.setMode('run');
+      return run;
+    });
+    assert.equal(executed.status, 'succeeded', JSON.stringify(executed.report));
+    assert.ok(executed.report.applied.grants >= 2 && executed.report.applied.revocations >= 1 && executed.report.skipped.unmapped === 1, JSON.stringify(executed.report));
+    await recon.close();
+
     const roles = granted();
-    for (const fn of ['webhook', 'mappings', 'enrollments', 'recovery']) {
+    for (const fn of ['webhook', 'mappings', 'enrollments', 'recovery', 'reconciliations', 'reconcile']) {
       assert.deepEqual([...(used[fn] ?? [])].sort(), [...roles[fn]!].sort(), `${fn}: issued (actual) vs granted (expected)`);
     }
   });

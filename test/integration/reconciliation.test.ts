@@ -1,60 +1,320 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { createDynamoDeps } from '../../lib/adapters/dynamodb/index.ts';
 import { createHotmartApi } from '../../lib/adapters/hotmart/api-client.ts';
 import { loadConfig } from '../../lib/config.ts';
+import { executeRun, startRun } from '../../lib/services/reconciliation-runs.ts';
 import { reconcileWindow } from '../../lib/services/reconcile.ts';
 import { startFakeHotmartApi } from '../../scripts/fake-hotmart-api.ts';
-import { createTestStack, freshEvent, loadHandlers } from '../helpers/stack.ts';
+import { CLIENT_ID, CLIENT_SECRET, startReconciliationStack } from '../helpers/reconciliation.ts';
+import { captureLogs, createTestStack, fixtureJson, freshEvent, loadHandlers, scanAllTables } from '../helpers/stack.ts';
 
+/**
+ * Reconciliation end to end: `POST /reconciliations` and the hourly schedule, the runner reading
+ * the fake Hotmart API (scripts/fake-hotmart-api.ts) through the real client, and everything
+ * applied on DynamoDB Local through the webhook's code path.
+ */
 await createTestStack();
+const recon = await startReconciliationStack({ pageSize: 2 });
 const api = await loadHandlers();
 const deps = createDynamoDeps(loadConfig());
-const fake = await startFakeHotmartApi({ clientId: 'id', clientSecret: 'secret', pageSize: 2 });
-const hotmart = createHotmartApi({ credentials: { clientId: 'id', clientSecret: 'secret', basic: fake.basic }, tokenUrl: fake.tokenUrl, apiUrl: fake.apiUrl });
-const PRODUCT = 9_500_001;
-const start = Date.UTC(2026, 10, 20);
-const window = { from: start, to: start + 3 * 24 * 3600_000 };
-await api.putMapping(String(PRODUCT), { targets: [{ type: 'course', id: 'recon' }] });
 
-const sale = (transaction: string, email: string, status: string, hour: number, product = PRODUCT) => ({
-  product: { id: product, name: 'Workshop' },
-  buyer: { name: 'Buyer', email },
-  purchase: { transaction, order_date: start + hour * 3600_000, approved_date: start + hour * 3600_000, status },
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+const NOW = Date.now();
+const GRACE = 3 * DAY; // the default policy's graceDays
+const iso = (ms: number) => new Date(ms).toISOString();
+const lastDays = { from: iso(NOW - 3 * DAY), to: iso(NOW) };
+
+const sale = (product: number, transaction: string, email: string, status: string, orderDate: number, extra: Record<string, unknown> = {}) => ({
+  product: { id: product, name: 'Curso' },
+  buyer: { name: 'Comprador', email },
+  purchase: { transaction, order_date: orderDate, approved_date: orderDate, status, ...extra },
 });
-const access = async (email: string) => (await api.enrollments({ email })).body.items.map((e: any) => [e.target.id, e.hasAccess]);
 
-describe('reconciliation against the (fake) Hotmart API', () => {
-  after(() => fake.close());
+const subscription = (product: number, code: string, status: string, dates: { accession: number; nextCharge: number; ended?: number }) => ({
+  subscriber_code: code,
+  subscription_id: Math.floor(Math.random() * 1e6),
+  status,
+  accession_date: dates.accession,
+  date_next_charge: dates.nextCharge,
+  ...(dates.ended !== undefined ? { end_accession_date: dates.ended } : {}),
+  trial: false,
+  transaction: `HP${code}1`,
+  plan: { name: 'Mensal', id: 845120, recurrency_period: 30 },
+  product: { id: product, name: 'Assinatura', ucode: 'u-1' },
+  price: { value: 49.9, currency_code: 'BRL' },
+  subscriber: { name: 'Assinante', email: `${code.toLowerCase()}@example.com`, ucode: `u-${code}` },
+});
 
-  it('grants what was paid and revokes what was refunded when the webhooks never came, and a later webhook has no second effect', async () => {
-    fake.sales.push(
-      sale('HPRECON1', 'lost.purchase@example.com', 'APPROVED', 1),
-      sale('HPRECON2', 'lost.refund@example.com', 'REFUNDED', 2),
-      sale('HPRECON3', 'paid.twice@example.com', 'COMPLETE', 3),
-      sale('HPRECON4', 'unmapped@example.com', 'APPROVED', 4, 9_500_999),
-      { ...sale('HPRECON5', 'subscriber@example.com', 'APPROVED', 5), purchase: { ...sale('HPRECON5', 'x@example.com', 'APPROVED', 5).purchase, recurrency_number: 2 } },
+async function webhook(body: unknown) {
+  const response = await api.postWebhook(JSON.stringify(body));
+  assert.equal(response.statusCode, 200, JSON.stringify(response.body));
+  return response.body;
+}
+
+/** A run through the API, awaited to its end: the stored run as GET /reconciliations/{id} shows it. */
+async function run(window: unknown = lastDays) {
+  const started = await recon.start(window);
+  assert.equal(started.statusCode, 202, JSON.stringify(started.body));
+  assert.equal(started.headers.location, `/reconciliations/${started.body.id}`);
+  await recon.idle();
+  const stored = await recon.get(started.body.id);
+  assert.equal(stored.statusCode, 200);
+  return stored.body;
+}
+
+type Seen = { hasAccess: boolean; status: string; accessUntil: string | null };
+async function seen(email: string): Promise<Seen | undefined> {
+  const { body } = await api.enrollments({ email });
+  const [item] = body.items;
+  return item && { hasAccess: item.hasAccess, status: item.status, accessUntil: item.accessUntil };
+}
+
+describe('reconciliation through POST /reconciliations and the schedule', () => {
+  after(() => recon.close());
+
+  it('grants lost purchases and revokes lost refunds and chargebacks; late webhooks and repeated runs change nothing', async () => {
+    const P = 9_600_001;
+    await api.putMapping(String(P), { targets: [{ type: 'course', id: 'recon-onetime' }] });
+    const at = (hoursAgo: number) => NOW - hoursAgo * HOUR;
+    // Webhooks that did arrive: approvals of the sales that were later refunded, charged back, completed, or simply known.
+    for (const [transaction, email, hoursAgo] of [['HPR2', 'r.refund@example.com', 50], ['HPR3', 'r.chargeback@example.com', 40], ['HPR4', 'r.complete@example.com', 30], ['HPR5', 'r.known@example.com', 20]] as const) {
+      await webhook(freshEvent('PURCHASE_APPROVED', { transaction, email, productId: P, creationDate: at(hoursAgo) }));
+    }
+    assert.equal((await seen('r.refund@example.com'))?.hasAccess, true);
+    recon.fake.sales.push(
+      sale(P, 'HPR1', 'r.lost@example.com', 'APPROVED', at(60)),
+      sale(P, 'HPR2', 'r.refund@example.com', 'REFUNDED', at(50)),
+      sale(P, 'HPR3', 'r.chargeback@example.com', 'CHARGEBACK', at(40)),
+      sale(P, 'HPR4', 'r.complete@example.com', 'COMPLETE', at(30)),
+      sale(P, 'HPR5', 'r.known@example.com', 'APPROVED', at(20)),
+      sale(P, 'HPR6', 'r.unknown.cancel@example.com', 'CANCELLED', at(10)),
+      sale(9_600_999, 'HPR7', 'r.unmapped@example.com', 'APPROVED', at(5)),
+      sale(P, 'HPR8', 'r.billet@example.com', 'PRINTED_BILLET', at(4)), // never asked for: changes no access
+      sale(P, 'HPR9', 'r.too.old@example.com', 'APPROVED', at(80)), // outside the window
     );
-    // The refunded sale had been approved through a webhook that did arrive.
-    await api.postWebhook(JSON.stringify(freshEvent('PURCHASE_APPROVED', { transaction: 'HPRECON2', email: 'lost.refund@example.com', productId: PRODUCT })));
-    assert.deepEqual(await access('lost.refund@example.com'), [['recon', true]]);
 
-    const report = await reconcileWindow(window, hotmart, deps);
-    assert.equal(report.checked, 5);
-    assert.deepEqual(report.applied, { grants: 2, revocations: 1, other: 0 });
-    assert.deepEqual(report.skipped, { unmapped: 1, unmappedProducts: ['9500999'], subscriptions: 1, other: 0 });
-    assert.deepEqual(report.errors, []);
-    assert.deepEqual(await access('lost.purchase@example.com'), [['recon', true]]);
-    assert.deepEqual(await access('paid.twice@example.com'), [['recon', true]]);
-    assert.deepEqual(await access('lost.refund@example.com'), [['recon', false]]);
+    const first = await run();
+    assert.equal(first.status, 'succeeded', JSON.stringify(first.report));
+    assert.equal(first.trigger, 'api');
+    assert.deepEqual(first.report.checked, { sales: 7, subscriptions: 0 });
+    assert.deepEqual(first.report.applied, { grants: 1, revocations: 2, other: 2 }, 'other: HPR4 completed, HPR6 (never approved) recorded as cancelled');
+    assert.equal(first.report.alreadyKnown, 1, 'HPR5');
+    assert.deepEqual(first.report.skipped, { unmapped: 1, unmappedProducts: ['9600999'], other: 0, reasons: {} });
+    assert.deepEqual(first.report.errors, []);
 
-    // The webhook that arrives after the run changes nothing.
-    const late = await api.postWebhook(JSON.stringify(freshEvent('PURCHASE_APPROVED', { transaction: 'HPRECON1', email: 'lost.purchase@example.com', productId: PRODUCT })));
-    assert.equal(late.body.status, 'duplicate');
+    assert.equal((await seen('r.lost@example.com'))?.hasAccess, true);
+    assert.equal((await seen('r.refund@example.com'))?.hasAccess, false);
+    assert.equal((await seen('r.chargeback@example.com'))?.hasAccess, false);
+    assert.equal((await seen('r.complete@example.com'))?.hasAccess, true);
+    assert.equal(await seen('r.too.old@example.com'), undefined);
+    assert.equal(await seen('r.billet@example.com'), undefined);
 
-    // A run repeated over the same window applies nothing new.
-    const again = await reconcileWindow(window, hotmart, deps);
-    assert.deepEqual(again.applied, { grants: 0, revocations: 0, other: 0 });
-    assert.equal(again.alreadyKnown, 4, 'three applied, one waiting for its mapping');
+    // Webhooks that arrive after the run are duplicates of what it applied.
+    for (const [name, transaction, email] of [['PURCHASE_APPROVED', 'HPR1', 'r.lost@example.com'], ['PURCHASE_REFUNDED', 'HPR2', 'r.refund@example.com']] as const) {
+      const late = await webhook(freshEvent(name, { transaction, email, productId: P }));
+      assert.equal(late.status, 'duplicate', `${name} ${transaction}`);
+    }
+    assert.equal((await seen('r.refund@example.com'))?.hasAccess, false);
+
+    // The same window again applies nothing new.
+    const again = await run();
+    assert.equal(again.status, 'succeeded');
+    assert.deepEqual(again.report.applied, { grants: 0, revocations: 0, other: 0 });
+    assert.equal(again.report.alreadyKnown, 7, 'all seven, the unmapped one still waiting for its mapping');
+
+    // Mapping the unmapped product applies the purchase the run found, as for a webhook.
+    const mapped = await api.putMapping('9600999', { targets: [{ type: 'course', id: 'recon-late-mapping' }] });
+    assert.equal(mapped.body.appliedEvents, 1);
+    assert.equal((await seen('r.unmapped@example.com'))?.hasAccess, true);
+  });
+
+  it('subscriptions: applies lost charges, renewals, refunds, delays and cancellations, and agrees with Hotmart afterwards', async () => {
+    const P = 9_600_002;
+    recon.fake.sales.length = 0; // this test's Hotmart knows only these subscribers
+    await api.putMapping(String(P), { targets: [{ type: 'plan', id: 'recon-mensal' }] });
+    const code = (n: number) => `RSUB${n}${String(NOW).slice(-4)}`;
+    const email = (n: number) => `${code(n).toLowerCase()}@example.com`;
+    const charge = (n: number, recurrence: number, created: number, nextCharge: number) => {
+      const body = freshEvent('PURCHASE_APPROVED', { transaction: `HP${code(n)}${recurrence}`, email: email(n), productId: P, creationDate: created, subscriberCode: code(n) });
+      Object.assign(body.data.purchase, { recurrence_number: recurrence, date_next_charge: nextCharge });
+      return body;
+    };
+    const subCharge = (n: number, recurrence: number, status: string, orderDate: number) =>
+      sale(P, `HP${code(n)}${recurrence}`, email(n), status, orderDate, { is_subscription: true, recurrency_number: recurrence });
+
+    // 1: the first charge's webhook was lost.
+    recon.fake.sales.push(subCharge(1, 1, 'APPROVED', NOW - 10 * HOUR));
+    recon.fake.subscriptions.push(subscription(P, code(1), 'ACTIVE', { accession: NOW - 10 * HOUR, nextCharge: NOW + 30 * DAY }));
+    // 2: a renewal's webhook was lost; access had lapsed.
+    await webhook(charge(2, 1, NOW - 40 * DAY, NOW - 10 * DAY));
+    recon.fake.sales.push(subCharge(2, 2, 'APPROVED', NOW - 20 * HOUR));
+    recon.fake.subscriptions.push(subscription(P, code(2), 'ACTIVE', { accession: NOW - 40 * DAY, nextCharge: NOW + 20 * DAY }));
+    // 3: the cancellation's webhook was lost.
+    await webhook(charge(3, 1, NOW - 20 * DAY, NOW + 10 * DAY));
+    recon.fake.subscriptions.push(subscription(P, code(3), 'CANCELLED_BY_CUSTOMER', { accession: NOW - 20 * DAY, nextCharge: NOW + 10 * DAY, ended: NOW - 5 * HOUR }));
+    // 4: the renewal fell due two days ago and the delay's webhook was lost.
+    await webhook(charge(4, 1, NOW - 32 * DAY, NOW - 2 * DAY));
+    recon.fake.subscriptions.push(subscription(P, code(4), 'DELAYED', { accession: NOW - 32 * DAY, nextCharge: NOW - 2 * DAY }));
+    // 5: a renewal was refunded and only the API knows.
+    await webhook(charge(5, 1, NOW - 32 * DAY, NOW - 2 * DAY));
+    await webhook(charge(5, 2, NOW - 2 * DAY, NOW + 28 * DAY));
+    recon.fake.sales.push(subCharge(5, 2, 'REFUNDED', NOW - 2 * DAY));
+    recon.fake.subscriptions.push(subscription(P, code(5), 'ACTIVE', { accession: NOW - 32 * DAY, nextCharge: NOW + 28 * DAY }));
+
+    assert.deepEqual((await seen(email(2)))?.hasAccess, false, 'lapsed before the run');
+    assert.deepEqual((await seen(email(4)))?.hasAccess, true, 'still in its grace days before the run');
+
+    const first = await run();
+    assert.equal(first.status, 'succeeded', JSON.stringify(first.report));
+    assert.deepEqual(first.report.checked, { sales: 3, subscriptions: 5 });
+    assert.deepEqual(first.report.applied, { grants: 2, revocations: 2, other: 1 }, 'grants: 1, 2; revocations: 4, 5; other: 3 cancelled');
+    assert.deepEqual(first.report.errors, []);
+
+    assert.deepEqual(await seen(email(1)), { hasAccess: true, status: 'active', accessUntil: iso(NOW + 30 * DAY + GRACE) });
+    assert.deepEqual(await seen(email(2)), { hasAccess: true, status: 'active', accessUntil: iso(NOW + 20 * DAY + GRACE) });
+    assert.deepEqual(await seen(email(3)), { hasAccess: true, status: 'cancelled', accessUntil: iso(NOW + 10 * DAY) });
+    assert.deepEqual(await seen(email(4)), { hasAccess: false, status: 'suspended', accessUntil: iso(NOW - 2 * DAY + GRACE) });
+    assert.equal((await seen(email(5)))?.hasAccess, false);
+    assert.equal((await seen(email(5)))?.status, 'revoked');
+
+    // Agreed with Hotmart: the same window again, and the hourly schedule, apply nothing.
+    const again = await run();
+    assert.deepEqual(again.report.applied, { grants: 0, revocations: 0, other: 0 });
+    const scheduled = await recon.scheduled();
+    assert.equal(scheduled.executed, true);
+    const latest = (await recon.list({ limit: '1' })).body.items[0];
+    assert.equal(latest.id, scheduled.runId);
+    assert.equal(latest.trigger, 'schedule');
+    assert.equal(Date.parse(latest.to) - Date.parse(latest.from), 72 * HOUR, 'the schedule covers the last 72 hours');
+    assert.deepEqual(latest.report.applied, { grants: 0, revocations: 0, other: 0 });
+
+    // Late webhooks: the lost first charge is a duplicate; the lost cancellation changes nothing.
+    assert.equal((await webhook(charge(1, 1, NOW - 10 * HOUR, NOW + 30 * DAY))).status, 'duplicate');
+    const cancel = fixtureJson('SUBSCRIPTION_CANCELLATION');
+    Object.assign(cancel, { id: randomUUID(), creation_date: NOW - 5 * HOUR });
+    Object.assign(cancel.data, { date_next_charge: NOW + 10 * DAY, cancellation_date: NOW - 5 * HOUR - 1000 });
+    Object.assign(cancel.data.subscriber, { code: code(3), email: email(3) });
+    cancel.data.product.id = P;
+    await webhook(cancel);
+    assert.deepEqual(await seen(email(3)), { hasAccess: true, status: 'cancelled', accessUntil: iso(NOW + 10 * DAY) });
+  });
+
+  it('pages through many pages, renews an expired token, waits out 429s and splits windows on 502', async () => {
+    const hostile = await startFakeHotmartApi({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, pageSize: 2, rateLimitEvery: 4, maxWindowMs: DAY, tokenRequestsLimit: 6 });
+    const client = createHotmartApi({ credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, basic: hostile.basic }, tokenUrl: hostile.tokenUrl, apiUrl: hostile.apiUrl });
+    try {
+      const P = 9_600_003;
+      await api.putMapping(String(P), { targets: [{ type: 'course', id: 'recon-many' }] });
+      for (let i = 0; i < 30; i++) hostile.sales.push(sale(P, `HPMANY${i}`, `many.${i}@example.com`, i % 10 === 9 ? 'REFUNDED' : 'APPROVED', NOW - (i * 2 + 1) * HOUR));
+      const window = { from: NOW - 3 * DAY, to: NOW };
+      const report = await reconcileWindow(window, client, deps);
+      assert.deepEqual(report.errors, []);
+      assert.equal(report.checked.sales, 30);
+      assert.equal(report.applied.grants, 27);
+      assert.equal(report.skipped.other, 0);
+      assert.ok(hostile.stats.tooWide > 0, '502s answered and split');
+      assert.ok(hostile.stats.rateLimited > 0, '429s answered and waited out');
+      assert.ok(hostile.stats.expired > 0 && hostile.stats.tokenRequests > 1, 'a token expired mid-run and was renewed');
+      const access = await Promise.all(Array.from({ length: 30 }, (_, i) => seen(`many.${i}@example.com`)));
+      assert.equal(access.filter((a) => a?.hasAccess === false).length, 3, 'the three refunds of unknown sales are recorded and grant nothing');
+      assert.equal(access.filter((a) => a?.hasAccess).length, 27);
+      const again = await reconcileWindow(window, client, deps);
+      assert.deepEqual(again.applied, { grants: 0, revocations: 0, other: 0 });
+      assert.equal(again.alreadyKnown, 30);
+    } finally {
+      await hostile.close();
+    }
+  });
+
+  it('never overlaps runs: a second start is refused while one holds the lease, and a crashed run can simply run again', async () => {
+    // A run that holds the lease and whose runner died at once (it never reports).
+    const crashed = await startRun({ from: NOW - DAY, to: NOW }, 'api', 300, deps);
+    assert.ok(crashed.started);
+    const refused = await recon.start(lastDays);
+    assert.equal(refused.statusCode, 409);
+    assert.equal(refused.body.error.code, 'RECONCILIATION.IN_PROGRESS');
+    assert.equal(refused.body.error.run.id, crashed.run.id);
+    assert.equal((await recon.scheduled()).executed, false, 'the hourly run skips too');
+    assert.equal((await recon.get(crashed.run.id)).body.status, 'running');
+
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal((await recon.get(crashed.run.id)).body.status, 'abandoned', 'its lease expired');
+    assert.equal((await recon.invokeRunner({ runId: crashed.run.id })).executed, false, 'a late retry of the dead run does not run it');
+    const rerun = await run({ from: iso(NOW - DAY), to: iso(NOW) });
+    assert.equal(rerun.status, 'succeeded');
+
+    // Two starts at the same moment: exactly one wins.
+    const both = await Promise.all([recon.start(lastDays), recon.start(lastDays)]);
+    assert.deepEqual(both.map((r) => r.statusCode).sort(), [202, 409]);
+    await recon.idle();
+  });
+
+  it('reports a run that cannot start or cannot reach Hotmart, and releases the lease', async () => {
+    recon.setMode('refuse');
+    const refused = await recon.start(lastDays);
+    recon.setMode('run');
+    assert.equal(refused.statusCode, 503);
+    assert.equal(refused.body.error.code, 'RECONCILIATION.NOT_STARTED');
+    const failed = (await recon.list({ limit: '1' })).body.items[0];
+    assert.equal(failed.status, 'failed');
+    assert.deepEqual(failed.report.errors, [{ scope: 'run', message: 'the runner could not be started' }]);
+
+    // Wrong credentials: the run fails and says why, without the secret.
+    const wrong = createHotmartApi({ credentials: { clientId: CLIENT_ID, clientSecret: 'not-the-secret', basic: 'bm90LXRoZS1zZWNyZXQ=' }, tokenUrl: recon.fake.tokenUrl, apiUrl: recon.fake.apiUrl });
+    const started = await startRun({ from: NOW - DAY, to: NOW }, 'api', 60_000, deps);
+    assert.ok(started.started);
+    const finished = await executeRun(started.run, { ...deps, hotmart: async () => wrong });
+    assert.equal(finished.status, 'failed');
+    assert.ok(finished.report!.errors.length > 0);
+    assert.ok(finished.report!.errors.every((e) => /401/.test(e.message) && !e.message.includes('not-the-secret')), JSON.stringify(finished.report!.errors));
+
+    // The lease is free again.
+    assert.equal((await run()).status, 'succeeded');
+  });
+
+  it('refuses a bad window with the reason, and lists runs newest first, page by page', async () => {
+    const cases: [unknown, string][] = [
+      [{}, 'from'],
+      [{ from: 'yesterday' }, 'from'],
+      [{ from: iso(NOW), to: iso(NOW - DAY) }, 'from'],
+      [{ from: iso(NOW - 90 * DAY), to: iso(NOW) }, 'from'],
+      [{ from: iso(NOW - DAY), to: iso(NOW + 10 * DAY) }, 'to'],
+      [{ from: iso(NOW - DAY), extra: true }, ''],
+    ];
+    for (const [body, field] of cases) {
+      const response = await recon.start(body);
+      assert.equal(response.statusCode, 400, JSON.stringify(body));
+      assert.equal(response.body.error.code, 'REQUEST.INVALID');
+      if (field) assert.ok(response.body.error.issues.some((i: { field: string }) => i.field === field), JSON.stringify(response.body));
+    }
+    assert.equal((await recon.start('{not json')).statusCode, 400);
+    assert.equal((await recon.get('r-20990101T000000000Z-00000000')).statusCode, 404);
+    assert.equal((await recon.get('nope')).statusCode, 400);
+
+    const first = await recon.list({ limit: '2' });
+    assert.equal(first.statusCode, 200);
+    assert.equal(first.body.items.length, 2);
+    const second = await recon.list({ limit: '2', cursor: first.body.nextCursor });
+    const ids = [...first.body.items, ...second.body.items].map((r: { id: string }) => r.id);
+    assert.deepEqual(ids, [...ids].sort().reverse(), 'newest first');
+    assert.equal(new Set(ids).size, ids.length);
+  });
+
+  it('never logs or stores the credentials or the access token', async () => {
+    const lines = await captureLogs(async () => {
+      await run();
+      await recon.scheduled();
+    });
+    assert.ok(lines.some((line) => line.includes('reconciliation finished')), 'the runner logged its runs');
+    const secrets = [CLIENT_ID, CLIENT_SECRET, recon.fake.basic, ...recon.fake.issuedTokens()];
+    assert.ok(recon.fake.issuedTokens().length > 0);
+    const stored = JSON.stringify(await scanAllTables());
+    for (const secret of secrets) {
+      assert.ok(!lines.some((line) => line.includes(secret)), 'a credential or token in the logs');
+      assert.ok(!stored.includes(secret), 'a credential or token in a table');
+    }
   });
 });

@@ -30,7 +30,7 @@ describe('serverless.yml, as CloudFormation', () => {
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
   it('packages one zip per function', () => {
-    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['enrollments.zip', 'mappings.zip', 'recovery.zip', 'webhook.zip']);
+    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['enrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconciliations.zip', 'recovery.zip', 'webhook.zip']);
   });
 
   it('is valid against the current CloudFormation resource schemas', () => {
@@ -52,7 +52,7 @@ describe('serverless.yml, as CloudFormation', () => {
 
   it('puts the aws_iam authorizer on every route but the webhook', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
-    assert.equal(routes.length, 15);
+    assert.equal(routes.length, 18);
     for (const route of routes) {
       if (route.RouteKey.endsWith(' /webhooks/hotmart')) assert.equal(route.AuthorizationType ?? 'NONE', 'NONE', route.RouteKey);
       else assert.equal(route.AuthorizationType, 'AWS_IAM', route.RouteKey);
@@ -69,7 +69,8 @@ describe('serverless.yml, as CloudFormation', () => {
           assert.notEqual(resource, '*', `${id} grants on every resource`);
           const name = typeof resource === 'string' ? resource : JSON.stringify(resource);
           const table = /["{](\w+)Table/.exec(name)?.[1];
-          const label = table ? `${table}${name.includes('/index/') ? '/index' : ''}` : name.includes(':logs:') ? 'logs' : name.includes(':ssm:') ? 'ssm' : name;
+          const service = /:(logs|ssm|lambda):/.exec(name)?.[1];
+          const label = table ? `${table}${name.includes('/index/') ? '/index' : ''}` : (service ?? name);
           grants[label] = [...(grants[label] ?? []), ...[statement.Action].flat()].sort();
         }
         for (const action of [statement.Action].flat()) assert.ok(!action.includes('*'), `${id} grants ${action}`);
@@ -82,6 +83,8 @@ describe('serverless.yml, as CloudFormation', () => {
       MappingsLambdaFunction: 'MappingsRole',
       EnrollmentsLambdaFunction: 'EnrollmentsRole',
       RecoveryLambdaFunction: 'RecoveryRole',
+      ReconciliationsLambdaFunction: 'ReconciliationsRole',
+      ReconcileLambdaFunction: 'ReconcileRole',
     });
     const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
     assert.deepEqual(actionsByRole, {
@@ -112,6 +115,19 @@ describe('serverless.yml, as CloudFormation', () => {
         'Enrollments/index': ['dynamodb:Query'],
         Events: ['dynamodb:GetItem'],
       },
+      ReconciliationsRole: {
+        logs,
+        lambda: ['lambda:InvokeFunction'],
+        Reconciliations: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      },
+      ReconcileRole: {
+        logs,
+        ssm: ['ssm:GetParameter'],
+        Reconciliations: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Events: ['dynamodb:PutItem'],
+        Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:Query'],
+      },
     });
   });
 
@@ -126,9 +142,40 @@ describe('serverless.yml, as CloudFormation', () => {
     }
   });
 
+  it('runs the reconciliation hourly over the last 72 hours, with the credentials in SSM and only the runner allowed to read them', () => {
+    const [rule, ...others] = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    assert.equal(others.length, 0);
+    assert.equal(rule.ScheduleExpression, 'rate(1 hour)');
+    assert.equal(rule.State, 'ENABLED');
+    assert.deepEqual(rule.Targets.map((t: any) => t.Arn['Fn::GetAtt'][0]), ['ReconcileLambdaFunction']);
+    const permission = ofType('AWS::Lambda::Permission').map(([, p]) => p.Properties).find((p) => p.Principal === 'events.amazonaws.com');
+    assert.equal(permission?.FunctionName['Fn::GetAtt'][0], 'ReconcileLambdaFunction');
+
+    const runner = resources.ReconcileLambdaFunction!.Properties;
+    assert.equal(runner.Timeout, 900);
+    assert.deepEqual(runner.Environment.Variables.HOTMART_API_CREDENTIALS_PARAMETER, '/hotmart-enrollments/prod/hotmart-api');
+    assert.equal(runner.Environment.Variables.RECONCILE_WINDOW_HOURS, '72');
+    assert.equal(runner.Environment.Variables.HOTMART_API_URL, 'https://developers.hotmart.com');
+    // The lease outlives the runner, so a live run never loses it; a dead one frees it soon after.
+    assert.ok(Number(runner.Environment.Variables.RECONCILE_LEASE_SECONDS) > runner.Timeout);
+    const retries = ofType('AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties);
+    assert.deepEqual(retries.map((c) => c.MaximumRetryAttempts), [1]);
+
+    const statements = (role: string) => resources[role]!.Properties.Policies[0].PolicyDocument.Statement as any[];
+    const ssm = statements('ReconcileRole').find((s) => s.Action.includes('ssm:GetParameter'));
+    assert.match(ssm.Resource['Fn::Sub'], /:parameter\/hotmart-enrollments\/prod\/hotmart-api$/);
+    const invoke = statements('ReconciliationsRole').find((s) => s.Action.includes('lambda:InvokeFunction'));
+    assert.match(invoke.Resource['Fn::Sub'], /:function:hotmart-enrollments-prod-reconcile$/);
+    assert.equal(resources.ReconciliationsLambdaFunction!.Properties.Environment.Variables.RECONCILE_FUNCTION, 'hotmart-enrollments-prod-reconcile');
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      const variables = JSON.stringify(fn.Properties.Environment.Variables);
+      assert.ok(!/CLIENT_ID|CLIENT_SECRET|HOTMART_BASIC/.test(variables), `${id}: ${variables}`);
+    }
+  });
+
   it('keeps tables pay-per-request, point-in-time recovered and retained; quarantine expires by TTL', () => {
     const tables = ofType('AWS::DynamoDB::Table');
-    assert.equal(tables.length, 4);
+    assert.equal(tables.length, 5);
     for (const [id, table] of tables) {
       assert.equal(table.DeletionPolicy, 'Retain', id);
       assert.equal(table.Properties.BillingMode, 'PAY_PER_REQUEST', id);
@@ -136,16 +183,17 @@ describe('serverless.yml, as CloudFormation', () => {
       assert.match(table.Properties.TableName, /^hotmart-enrollments-prod-/);
     }
     assert.deepEqual(resources.QuarantineTable!.Properties.TimeToLiveSpecification, { AttributeName: 'expiresAt', Enabled: true });
+    assert.deepEqual(resources.ReconciliationsTable!.Properties.TimeToLiveSpecification, { AttributeName: 'expiresAt', Enabled: true });
   });
 
-  it('runs Node 22 on arm64 with a timeout of at most 6 s, and retains logs', () => {
+  it('runs Node 22 on arm64, every API function within 6 s, and retains logs', () => {
     for (const [id, fn] of ofType('AWS::Lambda::Function')) {
       assert.equal(fn.Properties.Runtime, 'nodejs22.x', id);
       assert.deepEqual(fn.Properties.Architectures, ['arm64'], id);
-      assert.ok(fn.Properties.Timeout <= 6, id);
+      if (id !== 'ReconcileLambdaFunction') assert.ok(fn.Properties.Timeout <= 6, id);
     }
     const logGroups = ofType('AWS::Logs::LogGroup');
-    assert.equal(logGroups.length, 4);
+    assert.equal(logGroups.length, 6);
     for (const [id, group] of logGroups) assert.ok(group.Properties.RetentionInDays > 0, id);
   });
 });

@@ -31,17 +31,19 @@ describe('a sale from Hotmart’s API, as the webhook event it stands for', () =
     assert.equal(a.event.id, reconciliationId('HP2604122001', 'PURCHASE_REFUNDED'));
     assert.deepEqual(a.event, {
       id: a.event.id, event: 'PURCHASE_REFUNDED', version: 'api', creationDate: 1768312995000, productId: '3412911', productName: 'Workshop',
-      offerCode: 'q4lz7n0c', transaction: 'HP2604122001', purchaseStatus: 'REFUNDED', buyerEmail: 'lucas.exemplo@example.com', buyerName: 'Lucas', test: false,
+      offerCode: 'q4lz7n0c', transaction: 'HP2604122001', purchaseStatus: 'REFUNDED', buyerEmail: 'lucas.exemplo@example.com', buyerName: 'Lucas', approvedDate: 1768312995000, test: false,
     });
+    assert.equal(a.subscriptionCharge, false);
     // Applied like its webhook: a refund revokes what the transaction granted.
     assert.equal(planEvent(a.event, { mappings: { product: null, offers: [] }, tx: null }).writeTx?.status, 'REFUNDED');
   });
 
-  it('leaves subscription charges to the subscriptions endpoint, and says why it skips a sale', () => {
-    for (const extra of [{ is_subscription: true }, { recurrency_number: 2 }]) {
+  it('marks subscription charges, which need their subscriber code, and says why it skips a sale', () => {
+    for (const [extra, recurrence] of [[{ is_subscription: true }, undefined], [{ recurrency_number: 2 }, 2], [{ recurrence_number: 3 }, 3]] as const) {
       const result = eventFromSale(sale('APPROVED', extra));
-      assert.equal(result.ok, false);
-      if (!result.ok) assert.match(result.reason, /subscription/);
+      assert.ok(result.ok && result.subscriptionCharge, JSON.stringify(extra));
+      assert.equal(result.event.recurrenceNumber, recurrence);
+      assert.equal(result.event.subscriberCode, undefined, 'sales history names no subscriber code');
     }
     const blocked = eventFromSale(sale('BLOCKED'));
     assert.ok(!blocked.ok && /changes no access/.test(blocked.reason));

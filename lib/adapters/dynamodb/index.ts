@@ -6,6 +6,7 @@ import { createErasureStore } from './erasure-store.ts';
 import { createEventStore } from './event-store.ts';
 import { createMappingStore } from './mapping-store.ts';
 import { createQuarantineStore } from './quarantine-store.ts';
+import { createReconciliationStore } from './reconciliation-store.ts';
 
 /** Every port, backed by DynamoDB; built once per container. */
 export function createDynamoDeps(config: Pick<Config, 'tables' | 'region' | 'dynamodbEndpoint' | 'dynamodbRequestTimeoutMs'>) {
@@ -23,6 +24,7 @@ export function createDynamoDeps(config: Pick<Config, 'tables' | 'region' | 'dyn
     enrollments: createEnrollmentReader(db, config.tables.enrollments),
     quarantine: createQuarantineStore(db, config.tables.quarantine),
     erasure: createErasureStore(db, config.tables),
+    runs: createReconciliationStore(db, config.tables.reconciliations),
   };
 }
 

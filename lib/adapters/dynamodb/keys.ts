@@ -21,6 +21,9 @@ export const keys = {
   }),
   productPartition: (productId: string) => `PRODUCT#${productId}`,
   quarantine: (id: string) => ({ pk: id }),
+  run: (id: string) => ({ pk: 'RUN', sk: id }),
+  runPartition: 'RUN',
+  lease: () => ({ pk: 'LEASE', sk: 'reconciliation' }),
 };
 
 /** Enrollment attribute holding one transaction's status. */

@@ -1,0 +1,72 @@
+import type { Context } from 'aws-lambda';
+import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
+import type { HotmartCredentials } from '#lib/adapters/hotmart/api-client.ts';
+import { createHotmartApi } from '#lib/adapters/hotmart/api-client.ts';
+import { hotmartCredentialSource } from '#lib/adapters/hotmart/credentials.ts';
+import { loadConfig } from '#lib/config.ts';
+import { effectiveStatus, slidingWindow } from '#lib/domain/reconciliation.ts';
+import type { ReconciliationRun } from '#lib/domain/reconciliation.ts';
+import { createLogger } from '#lib/logger.ts';
+import { executeRun, startRun } from '#lib/services/reconciliation-runs.ts';
+
+const config = loadConfig();
+const logger = createLogger('reconcile');
+const deps = createDynamoDeps(config);
+const credentials = hotmartCredentialSource(config);
+
+/** Stop reading Hotmart this long before Lambda's timeout, to leave time to store the report. */
+const FINISH_MARGIN_MS = 20_000;
+
+/** One API client per container and credentials: its OAuth token (valid for hours) is reused across runs. */
+let client: { for: HotmartCredentials; api: ReturnType<typeof createHotmartApi> } | undefined;
+async function hotmart() {
+  const current = await credentials();
+  if (client?.for !== current) {
+    client = { for: current, api: createHotmartApi({ credentials: current, apiUrl: config.reconciliation.apiUrl, tokenUrl: config.reconciliation.tokenUrl }) };
+  }
+  return client.api;
+}
+
+/**
+ * The reconciliation runner. EventBridge invokes it hourly with no run: it starts one over the
+ * last RECONCILE_WINDOW_HOURS. `POST /reconciliations` starts a run and invokes it with
+ * `{ runId }`: it executes that run while the run holds its lease.
+ */
+export async function handler(event: unknown, context: Context) {
+  const deadline = Date.now() + context.getRemainingTimeInMillis() - FINISH_MARGIN_MS;
+  const runId = typeof event === 'object' && event !== null && 'runId' in event ? String((event as { runId: unknown }).runId) : undefined;
+  let run: ReconciliationRun | undefined;
+  if (runId !== undefined) {
+    run = await deps.runs.get(runId);
+    if (!run || effectiveStatus(run, Date.now()) !== 'running') {
+      logger.warn('run not executed: it is not running', { runId: runId.slice(0, 64), status: run ? effectiveStatus(run, Date.now()) : 'unknown' });
+      return { runId, executed: false };
+    }
+  } else {
+    const started = await startRun(slidingWindow(Date.now(), config.reconciliation.windowHours), 'schedule', config.reconciliation.leaseMs, deps);
+    if (!started.started) {
+      logger.info('scheduled run skipped: another run holds the lease', { holder: started.holder?.id ?? null });
+      return { executed: false, holder: started.holder?.id ?? null };
+    }
+    run = started.run;
+  }
+
+  logger.info('reconciliation running', { runId: run.id, trigger: run.trigger, from: new Date(run.from).toISOString(), to: new Date(run.to).toISOString() });
+  const finished = await executeRun(run, { ...deps, hotmart }, deadline);
+  const report = finished.report!;
+  // Counts and error scopes only: the report itself (GET /reconciliations/{id}) has the details.
+  logger[finished.status === 'succeeded' ? 'info' : 'warn']('reconciliation finished', {
+    runId: run.id,
+    status: finished.status,
+    sales: report.checked.sales,
+    subscriptions: report.checked.subscriptions,
+    alreadyKnown: report.alreadyKnown,
+    grants: report.applied.grants,
+    revocations: report.applied.revocations,
+    other: report.applied.other,
+    unmapped: report.skipped.unmapped,
+    errors: report.errors.length,
+    errorScopes: report.errors.map((e) => e.scope).join('; ').slice(0, 300) || null,
+  });
+  return { runId: run.id, executed: true, status: finished.status };
+}

@@ -1,0 +1,15 @@
+import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
+import { lambdaRunLauncher } from '#lib/adapters/lambda/run-launcher.ts';
+import { loadConfig } from '#lib/config.ts';
+import { httpHandler } from '#lib/http/handler.ts';
+import { createLogger } from '#lib/logger.ts';
+import { reconciliationRoutes } from './routes.ts';
+
+const config = loadConfig();
+const logger = createLogger('reconciliations');
+
+export const handler = httpHandler(
+  logger,
+  [],
+  reconciliationRoutes(createDynamoDeps(config), { launch: lambdaRunLauncher(config), leaseMs: config.reconciliation.leaseMs, logger }),
+);

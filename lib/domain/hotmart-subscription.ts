@@ -1,0 +1,153 @@
+import * as z from 'zod';
+import type { SubscriptionRecord } from './enrollment-rules.ts';
+import type { HotmartEvent } from './hotmart-event.ts';
+import { EmailSchema, toEpochMs } from './hotmart-event.ts';
+import { reconciliationId } from './hotmart-sale.ts';
+import { DEFAULT_POLICY } from './mapping.ts';
+import type { SubscriptionFact } from './subscription-rules.ts';
+import { foldSubscription, subscriptionFact } from './subscription-rules.ts';
+
+/**
+ * A subscription as Hotmart's subscriptions API reports it (SPEC §8.4), compared with ours.
+ *
+ * Reconciliation turns the difference into the events whose webhooks were lost — the first
+ * charge, a recovery, a delay, a cancellation — and applies them through the webhook's path. An
+ * event is applied only if folding it in changes the subscription's state, so a run over
+ * subscriptions we already agree with writes nothing; and its id is derived from what Hotmart
+ * reported, so the same report never applies twice.
+ */
+export type SubscriptionSnapshot = {
+  subscriberCode: string;
+  status: string;
+  productId: string;
+  productName?: string;
+  email: string;
+  name?: string;
+  planId?: string;
+  planName?: string;
+  /** The transaction that started the subscription. */
+  transaction?: string;
+  accessionDate?: number;
+  /** When it ended (end_accession_date), for a cancelled or expired subscription. */
+  endDate?: number;
+  requestDate?: number;
+  dateNextCharge?: number;
+};
+
+const DateSchema = z
+  .union([z.number(), z.string()])
+  .nullish()
+  .transform((value) => (value === null || value === undefined ? undefined : toEpochMs(value)));
+const IdSchema = z.union([z.number(), z.string().regex(/^\d+$/)]).transform((id) => String(id).replace(/^0+(?=\d)/, ''));
+
+const ItemSchema = z.object({
+  subscriber_code: z.string().min(1).max(64),
+  status: z.string().transform((status) => status.trim().toUpperCase()),
+  accession_date: DateSchema,
+  end_accession_date: DateSchema,
+  request_date: DateSchema,
+  date_next_charge: DateSchema,
+  transaction: z.string().min(1).max(64).nullish(),
+  plan: z.object({ id: z.union([z.number(), z.string()]).nullish(), name: z.string().nullish() }).nullish(),
+  product: z.object({ id: IdSchema, name: z.string().nullish() }),
+  subscriber: z.object({ email: EmailSchema, name: z.string().nullish() }),
+});
+
+export function parseSubscription(item: unknown): { ok: true; snapshot: SubscriptionSnapshot } | { ok: false; reason: string } {
+  const parsed = ItemSchema.safeParse(item);
+  if (!parsed.success) return { ok: false, reason: `unreadable subscription: ${[...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ')}` };
+  const s = parsed.data;
+  const snapshot: SubscriptionSnapshot = {
+    subscriberCode: s.subscriber_code,
+    status: s.status,
+    productId: s.product.id,
+    email: s.subscriber.email,
+    ...(s.product.name ? { productName: s.product.name } : {}),
+    ...(s.subscriber.name ? { name: s.subscriber.name } : {}),
+    ...(s.plan?.id !== undefined && s.plan?.id !== null ? { planId: String(s.plan.id) } : {}),
+    ...(s.plan?.name ? { planName: s.plan.name } : {}),
+    ...(s.transaction ? { transaction: s.transaction } : {}),
+    ...(s.accession_date ? { accessionDate: s.accession_date } : {}),
+    ...(s.end_accession_date ? { endDate: s.end_accession_date } : {}),
+    ...(s.request_date ? { requestDate: s.request_date } : {}),
+    ...(s.date_next_charge ? { dateNextCharge: s.date_next_charge } : {}),
+  };
+  return { ok: true, snapshot };
+}
+
+/** Hotmart's subscription statuses (SPEC §6.1), by what they mean for access. */
+const PAYING = new Set(['ACTIVE']);
+const LATE = new Set(['DELAYED', 'OVERDUE']);
+const ENDED = new Set(['CANCELLED_BY_CUSTOMER', 'CANCELLED_BY_SELLER', 'CANCELLED_BY_ADMIN', 'CANCELED_BY_CUSTOMER', 'CANCELED_BY_SELLER', 'CANCELED_BY_ADMIN', 'EXPIRED', 'INACTIVE']);
+
+export type SnapshotPlan = { events: HotmartEvent[] } | { skip: string };
+
+/**
+ * The events that bring our subscription record to what Hotmart reports at `observedAt`, in the
+ * order to apply them; none when the two agree.
+ */
+export function eventsForSnapshot(snapshot: SubscriptionSnapshot, record: SubscriptionRecord | null, observedAt: number): SnapshotPlan {
+  const { status } = snapshot;
+  if (!PAYING.has(status) && !LATE.has(status) && !ENDED.has(status)) return { skip: `subscription status ${status.slice(0, 32)} changes no access` };
+  const base = {
+    version: 'api' as const,
+    productId: snapshot.productId,
+    ...(snapshot.productName ? { productName: snapshot.productName } : {}),
+    subscriberCode: snapshot.subscriberCode,
+    buyerEmail: snapshot.email,
+    ...(snapshot.name ? { buyerName: snapshot.name } : {}),
+    ...(snapshot.planId ? { planId: snapshot.planId } : {}),
+    ...(snapshot.planName ? { planName: snapshot.planName } : {}),
+    test: snapshot.productId === '0',
+  };
+  const policy = record?.policy ?? DEFAULT_POLICY;
+  let facts: SubscriptionFact[] = record?.facts ?? [];
+  const events: HotmartEvent[] = [];
+  const changes = (event: HotmartEvent) => {
+    const fact = subscriptionFact(event)!;
+    const before = foldSubscription(facts, policy);
+    const after = foldSubscription([...facts, fact], policy);
+    return { fact, changed: before.status !== after.status || before.accessUntil !== after.accessUntil };
+  };
+
+  // No charge known: the first charge's webhook was lost. It paid until the next charge date.
+  if (!facts.some((f) => f.kind === 'charge')) {
+    if (!snapshot.transaction || snapshot.accessionDate === undefined) return { skip: 'subscription without its first transaction or accession date' };
+    const first: HotmartEvent = {
+      ...base,
+      id: reconciliationId(snapshot.transaction, 'PURCHASE_APPROVED'),
+      event: 'PURCHASE_APPROVED',
+      creationDate: snapshot.accessionDate,
+      transaction: snapshot.transaction,
+      purchaseStatus: 'APPROVED',
+      recurrenceNumber: 1,
+      approvedDate: snapshot.accessionDate,
+      ...(snapshot.dateNextCharge ? { dateNextCharge: snapshot.dateNextCharge } : {}),
+    };
+    events.push(first);
+    facts = [...facts, subscriptionFact(first)!];
+  }
+
+  const key = (what: string, date: number | undefined) => reconciliationId(`${snapshot.subscriberCode}|${date ?? ''}`, what);
+  let candidate: HotmartEvent | undefined;
+  if (PAYING.has(status) && snapshot.dateNextCharge !== undefined) {
+    // Paid up to the next charge: a renewal or recovery whose webhook was lost.
+    candidate = { ...base, id: key('ACTIVE', snapshot.dateNextCharge), event: 'PURCHASE_APPROVED', creationDate: observedAt, dateNextCharge: snapshot.dateNextCharge };
+  } else if (LATE.has(status)) {
+    // Late since the charge fell due (or since we saw it, if Hotmart names no date in the past).
+    const since = Math.min(snapshot.dateNextCharge ?? observedAt, observedAt);
+    candidate = { ...base, id: key('DELAYED', snapshot.dateNextCharge), event: 'PURCHASE_DELAYED', creationDate: since };
+  } else if (ENDED.has(status)) {
+    const ended = Math.min(snapshot.endDate ?? snapshot.requestDate ?? observedAt, observedAt);
+    candidate = {
+      ...base,
+      id: key('CANCELLED', ended),
+      event: 'SUBSCRIPTION_CANCELLATION',
+      creationDate: ended,
+      cancellationDate: ended,
+      ...(snapshot.dateNextCharge ? { dateNextCharge: snapshot.dateNextCharge } : {}),
+    };
+  }
+  if (candidate && changes(candidate).changed) events.push(candidate);
+  return { events };
+}

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import * as z from 'zod';
+
+/**
+ * Reconciliation runs: what one run covers, what it reports, and the rules of its lifecycle.
+ * A run reads Hotmart's API for a window of time and applies, through the webhook's own code
+ * path, whatever the webhooks never delivered (lib/services/reconcile.ts).
+ */
+
+export type Window = { from: number; to: number };
+export type Trigger = 'schedule' | 'api';
+
+/**
+ * `running` until it ends as `succeeded` (every record of the window checked, no error) or
+ * `failed` (its report says what failed; running the window again is always safe). A run whose
+ * Lambda died is `abandoned` once its lease has expired.
+ */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'abandoned';
+
+export type ReconciliationReport = {
+  /** Records read from Hotmart: sales (every status asked for) and subscriptions. */
+  checked: { sales: number; subscriptions: number };
+  /** Records whose effect was already here: their webhook arrived, or an earlier run applied them. */
+  alreadyKnown: number;
+  applied: {
+    /** Access given that a lost webhook would have given. */
+    grants: number;
+    /** Access removed (refund, chargeback, cancelled payment, suspension) that a lost webhook would have removed. */
+    revocations: number;
+    /** Other changes: a subscription's cancellation or next charge date, a completed sale, a dispute kept. */
+    other: number;
+  };
+  skipped: {
+    /** Purchases of products with no mapping: they wait, as a webhook would, and apply when the mapping is created. */
+    unmapped: number;
+    unmappedProducts: string[];
+    /** Records that change no access (e.g. a printed billet), or that could not be read; counted per reason. */
+    other: number;
+    reasons: Record<string, number>;
+  };
+  errors: { scope: string; message: string }[];
+};
+
+export type ReconciliationRun = {
+  id: string;
+  trigger: Trigger;
+  status: RunStatus;
+  from: number;
+  to: number;
+  startedAt: number;
+  finishedAt?: number;
+  /** Until then no other run may start; a run that died releases the lease by letting it expire. */
+  leaseUntil: number;
+  report?: ReconciliationReport;
+};
+
+export const emptyReport = (): ReconciliationReport => ({
+  checked: { sales: 0, subscriptions: 0 },
+  alreadyKnown: 0,
+  applied: { grants: 0, revocations: 0, other: 0 },
+  skipped: { unmapped: 0, unmappedProducts: [], other: 0, reasons: {} },
+  errors: [],
+});
+
+/** Run ids sort by start time, to the millisecond: `r-20261128T120000123Z-1a2b3c4d`. */
+export function newRunId(now: number): string {
+  const stamp = new Date(now).toISOString().replace(/[-:.]/g, '');
+  return `r-${stamp}-${randomBytes(4).toString('hex')}`;
+}
+
+export const RUN_ID_PATTERN = /^r-\d{8}T\d{9}Z-[0-9a-f]{8}$/;
+
+/** The longest window one run may cover: Hotmart keeps webhook history for 60 days, and a wider backfill is a series of runs. */
+export const MAX_WINDOW_MS = 62 * 24 * 3600_000;
+
+const IsoDate = z.iso.datetime({ offset: true }).transform((value) => Date.parse(value));
+
+/** `POST /reconciliations` body: ISO dates, from before to, not in the future, at most MAX_WINDOW_MS wide. */
+export function windowSchema(now: number) {
+  return z
+    .object({ from: IsoDate, to: IsoDate.optional() })
+    .strict()
+    .transform(({ from, to }) => ({ from, to: to ?? now }))
+    .refine(({ from, to }) => from < to, { message: '`from` must be before `to`', path: ['from'] })
+    .refine(({ to }) => to <= now + 60_000, { message: '`to` must not be in the future', path: ['to'] })
+    .refine(({ from, to }) => to - from <= MAX_WINDOW_MS, { message: 'a run covers at most 62 days; split a longer backfill', path: ['from'] });
+}
+
+/** The scheduled run's window: the last `hours` hours. */
+export const slidingWindow = (now: number, hours: number): Window => ({ from: now - hours * 3600_000, to: now });
+
+/** A run that still says `running` after its lease expired died with its Lambda. */
+export function effectiveStatus(run: Pick<ReconciliationRun, 'status' | 'leaseUntil'>, now: number): RunStatus {
+  return run.status === 'running' && run.leaseUntil < now ? 'abandoned' : run.status;
+}
