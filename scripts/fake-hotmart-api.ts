@@ -237,3 +237,46 @@ async function readBody(request: IncomingMessage): Promise<string> {
   }
   return body;
 }
+
+/**
+ * A few records for a local demo (`HOTMART_API=fake npm start`), all of product 3412911 and all
+ * within the last 72 hours: the README's fixture purchase (its webhook can be posted, and the run
+ * then finds it already known), and sales and subscriptions whose webhooks never came.
+ */
+export type FakeHotmart = Awaited<ReturnType<typeof startFakeHotmartApi>>;
+
+export function seedDemo(fake: Pick<FakeHotmart, 'sales' | 'subscriptions'>, now: number) {
+  const HOUR = 3_600_000;
+  const product = { id: 3412911, name: 'Curso de Fotografia' };
+  const sale = (transaction: string, email: string, status: string, hoursAgo: number, extra: Partial<FakeSale['purchase']> = {}): FakeSale => ({
+    product,
+    buyer: { name: 'Demo', email },
+    purchase: { transaction, order_date: now - hoursAgo * HOUR, approved_date: now - hoursAgo * HOUR, status, ...extra },
+  });
+  fake.sales.push(
+    sale('HP2604122001', 'lucas.exemplo@example.com', 'APPROVED', 2),
+    sale('HPDEMO0001', 'demo.lost.purchase@example.com', 'APPROVED', 5),
+    sale('HPDEMO0002', 'demo.refunded@example.com', 'REFUNDED', 30),
+    sale('HPDEMO0003', 'demo.completed@example.com', 'COMPLETE', 50),
+    sale('HPDEMO0004', 'demo.billet@example.com', 'PRINTED_BILLET', 8),
+    sale('HPDEMOS11', 'demo.subscriber@example.com', 'APPROVED', 10, { recurrency_number: 1 }),
+  );
+  const subscription = (code: string, email: string, status: string, accessionHoursAgo: number, nextChargeHours: number, endedHoursAgo?: number): FakeSubscription => ({
+    subscriber_code: code,
+    subscription_id: 1000 + fake.subscriptions.length,
+    status,
+    accession_date: now - accessionHoursAgo * HOUR,
+    date_next_charge: now + nextChargeHours * HOUR,
+    ...(endedHoursAgo !== undefined ? { end_accession_date: now - endedHoursAgo * HOUR } : {}),
+    trial: false,
+    transaction: `HP${code}1`,
+    plan: { name: 'Mensal', id: 845120, recurrency_period: 30 },
+    product: { ...product, ucode: 'demo-product' },
+    price: { value: 49.9, currency_code: 'BRL' },
+    subscriber: { name: 'Demo', email, ucode: `demo-${code}` },
+  });
+  fake.subscriptions.push(
+    subscription('DEMOS1', 'demo.subscriber@example.com', 'ACTIVE', 10, 30 * 24),
+    subscription('DEMOS2', 'demo.cancelled@example.com', 'CANCELLED_BY_CUSTOMER', 20 * 24, 10 * 24, 3),
+  );
+}

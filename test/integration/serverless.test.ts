@@ -207,11 +207,11 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 describe('npm start', () => {
-  it('serves the webhook locally, and stops everything on SIGTERM', async () => {
+  it('serves the webhook locally, reconciles against the fake Hotmart API, and stops everything on SIGTERM', async () => {
     const port = await freePort();
     const child = spawn('npm', ['start'], {
       cwd: root,
-      env: { ...process.env, PORT: String(port), LAMBDA_PORT: String(await freePort()), HOTMART_HOTTOK: '', DYNAMODB_ENDPOINT: '' },
+      env: { ...process.env, PORT: String(port), LAMBDA_PORT: String(await freePort()), HOTMART_HOTTOK: '', DYNAMODB_ENDPOINT: '', HOTMART_API: 'fake' },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -246,6 +246,24 @@ describe('npm start', () => {
       assert.equal(refused.status, 401);
       const enrollments: any = await (await fetch(`${base}/enrollments?email=lucas.exemplo@example.com`)).json();
       assert.equal(enrollments.items[0].hasAccess, true);
+
+      // The printed reconciliation curl: a run handed to the runner through serverless-offline's
+      // Lambda endpoint, against the fake Hotmart API's demo records.
+      const curl = /curl -s -X POST (\S+\/reconciliations) .* -d '([^']+)'/.exec(output);
+      assert.ok(curl, `no reconciliation curl printed:\n${output}`);
+      const started = await fetch(curl[1]!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: curl[2] });
+      assert.equal(started.status, 202);
+      const { id } = (await started.json()) as { id: string };
+      let run: any;
+      for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((resolve) => setTimeout(resolve, 250))) {
+        run = await (await fetch(`${base}/reconciliations/${id}`)).json();
+        if (run.status !== 'running') break;
+      }
+      assert.equal(run.status, 'succeeded', JSON.stringify(run));
+      assert.equal(run.report.alreadyKnown >= 1, true, 'the fixture purchase, delivered by webhook above');
+      assert.ok(run.report.applied.grants >= 2, JSON.stringify(run.report));
+      const recovered: any = await (await fetch(`${base}/enrollments?email=demo.lost.purchase@example.com`)).json();
+      assert.equal(recovered.items[0].hasAccess, true);
 
       process.kill(-child.pid!, 'SIGTERM');
       await exited;
