@@ -5,9 +5,10 @@ import { enrollmentsOfStudent, enrollmentsOfSubscriber, rosterOfTarget, storedEv
 import type { StoredEvent } from '#lib/services/ports.ts';
 import { EnrollmentQuerySchema, EventPathSchema } from './schema.ts';
 
-
 const eventView = (event: StoredEvent) => ({
   ...event,
+  /** A webhook delivery, or an event a reconciliation run rebuilt from Hotmart's API (`version: "api"`). */
+  source: event.version === 'api' ? 'reconciliation' : 'webhook',
   creationDate: isoDate(event.creationDate),
   receivedAt: isoDate(event.receivedAt),
   approvedDate: isoDate(event.approvedDate),

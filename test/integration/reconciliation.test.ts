@@ -106,6 +106,10 @@ describe('reconciliation through POST /reconciliations and the schedule', () => 
     assert.deepEqual(first.report.errors, []);
 
     assert.equal((await seen('r.lost@example.com'))?.hasAccess, true);
+    // An operator can tell where the access came from.
+    const lastEventId = (await api.enrollments({ email: 'r.lost@example.com' })).body.items[0].lastEventId;
+    const recovered = (await api.event(lastEventId)).body;
+    assert.deepEqual([recovered.source, recovered.version, recovered.event, recovered.transaction], ['reconciliation', 'api', 'PURCHASE_APPROVED', 'HPR1']);
     assert.equal((await seen('r.refund@example.com'))?.hasAccess, false);
     assert.equal((await seen('r.chargeback@example.com'))?.hasAccess, false);
     assert.equal((await seen('r.complete@example.com'))?.hasAccess, true);
@@ -202,7 +206,7 @@ describe('reconciliation through POST /reconciliations and the schedule', () => 
     assert.deepEqual(await seen(email(3)), { hasAccess: true, status: 'cancelled', accessUntil: iso(NOW + 10 * DAY) });
   });
 
-  it('pages through many pages, renews an expired token, waits out 429s and splits windows on 502', async () => {
+  it('pages through many pages, renews an expired token, waits out 429s and splits windows on 502', async (t) => {
     const hostile = await startFakeHotmartApi({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, pageSize: 2, rateLimitEvery: 4, maxWindowMs: DAY, tokenRequestsLimit: 6 });
     const client = createHotmartApi({ credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, basic: hostile.basic }, tokenUrl: hostile.tokenUrl, apiUrl: hostile.apiUrl });
     try {
@@ -218,6 +222,7 @@ describe('reconciliation through POST /reconciliations and the schedule', () => 
       assert.ok(hostile.stats.tooWide > 0, '502s answered and split');
       assert.ok(hostile.stats.rateLimited > 0, '429s answered and waited out');
       assert.ok(hostile.stats.expired > 0 && hostile.stats.tokenRequests > 1, 'a token expired mid-run and was renewed');
+      t.diagnostic(`fake Hotmart API: ${JSON.stringify(hostile.stats)}`);
       const access = await Promise.all(Array.from({ length: 30 }, (_, i) => seen(`many.${i}@example.com`)));
       assert.equal(access.filter((a) => a?.hasAccess === false).length, 3, 'the three refunds of unknown sales are recorded and grant nothing');
       assert.equal(access.filter((a) => a?.hasAccess).length, 27);
