@@ -47,6 +47,10 @@ export type FakeHotmartOptions = {
   maxWindowMs?: number;
   /** A token expires after serving this many API requests, as one would in the middle of a long run. */
   tokenRequestsLimit?: number;
+  /** The transaction statuses the API knows (others: 400); sources disagree on DISPUTE vs PROTESTED. Default: any. */
+  transactionStatuses?: readonly string[];
+  /** RateLimit-Reset of a 429, in seconds (default 0). */
+  rateLimitResetSeconds?: number;
 };
 
 const DAY_MS = 86_400_000;
@@ -65,7 +69,9 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
   const uses = new Map<string, number>();
   /** apiRequests counts every call to either endpoint (the rate limit's count); the others say where it went. */
   const stats = { tokenRequests: 0, formTokenRequests: 0, apiRequests: 0, subscriptionRequests: 0, rateLimited: 0, tooWide: 0, expired: 0 };
-  const basic = Buffer.from(`${options.clientId}:${options.clientSecret}`).toString('base64');
+  let clientSecret = options.clientSecret;
+  const basicOf = () => Buffer.from(`${options.clientId}:${clientSecret}`).toString('base64');
+  const basic = basicOf();
 
   const send = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     response.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -88,7 +94,7 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
     }
     if (options.rateLimitEvery && stats.apiRequests % options.rateLimitEvery === 0) {
       stats.rateLimited++;
-      send(response, 429, { error: 'too_many_requests' }, { 'RateLimit-Limit': '500', 'RateLimit-Remaining': '0', 'RateLimit-Reset': '0' });
+      send(response, 429, { error: 'too_many_requests' }, { 'RateLimit-Limit': '500', 'RateLimit-Remaining': '0', 'RateLimit-Reset': String(options.rateLimitResetSeconds ?? 0) });
       return false;
     }
     return true;
@@ -137,10 +143,10 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
       if (form) stats.formTokenRequests++;
       const param = (name: string) => query.get(name) ?? form?.get(name) ?? null;
       const ok =
-        request.headers.authorization === `Basic ${basic}` &&
+        request.headers.authorization === `Basic ${basicOf()}` &&
         param('grant_type') === 'client_credentials' &&
         param('client_id') === options.clientId &&
-        param('client_secret') === options.clientSecret;
+        param('client_secret') === clientSecret;
       if (!ok) return send(response, 401, { error: 'unauthorized', error_description: 'Bad credentials' });
       const token = randomUUID();
       const seconds = options.tokenSeconds ?? 86_400;
@@ -154,6 +160,8 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
       if (refuseWindows(response, [{ from, to }])) return;
       // Without a status filter Hotmart returns only approved and complete sales.
       const statuses = query.getAll('transaction_status');
+      const unknown = statuses.find((status) => options.transactionStatuses && !options.transactionStatuses.includes(status));
+      if (unknown) return send(response, 400, { error: 'invalid_value_parameter', error_description: `transaction_status ${unknown}` });
       const wanted = statuses.length ? statuses : ['APPROVED', 'COMPLETE'];
       const product = query.get('product_id');
       const matching = sales.filter(
@@ -219,6 +227,11 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
     sales,
     subscriptions,
     stats,
+    /** The secret rotated in Hotmart's panel (old credentials refused from now on); no argument restores it. */
+    rotateSecret: (secret = options.clientSecret) => {
+      clientSecret = secret;
+      tokens.forEach((_, token) => tokens.set(token, 0));
+    },
     /** Every access token issued so far (to check none was logged or stored). */
     issuedTokens: () => [...tokens.keys()],
     /** Make every issued token expire now, as a long run would see. */

@@ -1,6 +1,5 @@
 import type { Context } from 'aws-lambda';
 import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
-import type { HotmartCredentials } from '#lib/adapters/hotmart/api-client.ts';
 import { createHotmartApi } from '#lib/adapters/hotmart/api-client.ts';
 import { hotmartCredentialSource } from '#lib/adapters/hotmart/credentials.ts';
 import { loadConfig } from '#lib/config.ts';
@@ -18,11 +17,12 @@ const credentials = hotmartCredentialSource(config);
 const FINISH_MARGIN_MS = 20_000;
 
 /** One API client per container and credentials: its OAuth token (valid for hours) is reused across runs. */
-let client: { for: HotmartCredentials; api: ReturnType<typeof createHotmartApi> } | undefined;
+let client: { key: string; api: ReturnType<typeof createHotmartApi> } | undefined;
 async function hotmart() {
   const current = await credentials();
-  if (client?.for !== current) {
-    client = { for: current, api: createHotmartApi({ credentials: current, apiUrl: config.reconciliation.apiUrl, tokenUrl: config.reconciliation.tokenUrl }) };
+  const key = JSON.stringify([current.clientId, current.clientSecret, current.basic]);
+  if (client?.key !== key) {
+    client = { key, api: createHotmartApi({ credentials: current, apiUrl: config.reconciliation.apiUrl, tokenUrl: config.reconciliation.tokenUrl }) };
   }
   return client.api;
 }
@@ -52,7 +52,12 @@ export async function handler(event: unknown, context: Context) {
   }
 
   logger.info('reconciliation running', { runId: run.id, trigger: run.trigger, from: new Date(run.from).toISOString(), to: new Date(run.to).toISOString() });
-  const finished = await executeRun(run, { ...deps, hotmart }, deadline);
+  // The claim makes a retried or duplicated invocation of the same run a no-op.
+  const finished = await executeRun(run, { ...deps, hotmart }, { executor: context.awsRequestId, leaseMs: config.reconciliation.leaseMs, deadline });
+  if (!finished) {
+    logger.warn('run not executed: another invocation claimed it, or its lease expired', { runId: run.id });
+    return { runId: run.id, executed: false };
+  }
   const report = finished.report!;
   // Counts and error scopes only: the report itself (GET /reconciliations/{id}) has the details.
   logger[finished.status === 'succeeded' ? 'info' : 'warn']('reconciliation finished', {

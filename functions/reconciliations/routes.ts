@@ -21,6 +21,8 @@ export function runView(run: ReconciliationRun, now = Date.now()) {
     finishedAt: isoDate(run.finishedAt),
     ...(status === 'running' ? { leaseUntil: isoDate(run.leaseUntil) } : {}),
     report: run.report ?? null,
+    // Finished after its lease expired and another run took over: the two may have overlapped.
+    ...(run.lateFinish ? { lateFinish: true } : {}),
   };
 }
 
@@ -45,7 +47,7 @@ export function reconciliationRoutes(deps: Pick<DynamoDeps, 'runs'>, options: { 
         options.logger.error('could not start the runner', { runId: result.run.id, errorName: (error as Error).name });
         const report = emptyReport();
         report.errors.push({ scope: 'run', message: 'the runner could not be started' });
-        await deps.runs.finish(result.run.id, 'failed', report, Date.now());
+        await deps.runs.finish(result.run.id, undefined, 'failed', report, Date.now());
         throw new AppError('RECONCILIATION.NOT_STARTED', 'the reconciliation runner could not be started; retry later');
       }
       options.logger.info('reconciliation started', { runId: result.run.id, from: isoDate(window.from), to: isoDate(window.to) });

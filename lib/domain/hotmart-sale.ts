@@ -49,7 +49,15 @@ export type SaleResult = { ok: true; event: HotmartEvent; subscriptionCharge: bo
 export const reconciliationId = (transaction: string, event: string) =>
   `recon-${createHash('sha256').update(`${transaction}|${event}`).digest('hex').slice(0, 32)}`;
 
-export function eventFromSale(item: unknown): SaleResult {
+/** Statuses whose time the API gives: the sale's approval (or order). The others happened later, at a time it does not say. */
+const DATED_BY_SALE = new Set(['PURCHASE_APPROVED', 'PURCHASE_COMPLETE', 'PURCHASE_BILLET_PRINTED']);
+
+/**
+ * `observedAt`: when the run read the sale. A refund, chargeback, dispute or cancellation is
+ * dated then (the API gives no date for it), so that for a subscription it folds in after the
+ * charges that preceded it — as its webhook, sent when it happened, would have.
+ */
+export function eventFromSale(item: unknown, observedAt?: number): SaleResult {
   const parsed = SaleSchema.safeParse(item);
   if (!parsed.success) return { ok: false, reason: `unreadable sale: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}` };
   const { product, buyer, purchase } = parsed.data;
@@ -57,8 +65,9 @@ export function eventFromSale(item: unknown): SaleResult {
   if (!event) return { ok: false, reason: `status ${purchase.status.slice(0, 32)} changes no access` };
   const recurrence = purchase.recurrency_number ?? purchase.recurrence_number;
   const subscriptionCharge = purchase.is_subscription === true || recurrence !== undefined;
-  const when = [purchase.approved_date, purchase.order_date].map((d) => (d === undefined ? undefined : toEpochMs(d))).find((d) => d !== undefined);
-  if (when === undefined) return { ok: false, reason: 'sale without a date' };
+  const sold = [purchase.approved_date, purchase.order_date].map((d) => (d === undefined ? undefined : toEpochMs(d))).find((d) => d !== undefined);
+  if (sold === undefined) return { ok: false, reason: 'sale without a date' };
+  const when = DATED_BY_SALE.has(event) || observedAt === undefined ? sold : Math.max(sold, observedAt);
   return {
     ok: true,
     subscriptionCharge,

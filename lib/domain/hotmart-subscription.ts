@@ -110,9 +110,11 @@ export function eventsForSnapshot(snapshot: SubscriptionSnapshot, record: Subscr
     return { fact, changed: before.status !== after.status || before.accessUntil !== after.accessUntil };
   };
 
-  // No charge known: the first charge's webhook was lost. It paid until the next charge date.
+  // No charge known: the first charge's webhook was lost. It paid until the next charge date —
+  // without one, the access it gave would have no end, so it is not applied.
   if (!facts.some((f) => f.kind === 'charge')) {
     if (!snapshot.transaction || snapshot.accessionDate === undefined) return { skip: 'subscription without its first transaction or accession date' };
+    if (snapshot.dateNextCharge === undefined) return { skip: 'subscription without a next charge date: not applied, its access would have no end' };
     const first: HotmartEvent = {
       ...base,
       id: reconciliationId(snapshot.transaction, 'PURCHASE_APPROVED'),
@@ -128,24 +130,27 @@ export function eventsForSnapshot(snapshot: SubscriptionSnapshot, record: Subscr
     facts = [...facts, subscriptionFact(first)!];
   }
 
+  // Hotmart's status is a fact as of now: dated at the observation, so that it folds in after every
+  // event we know of, and a later report (or a webhook sent later) folds in after it. A webhook
+  // older than the observation that arrives after the run folds in before it, and if the API had
+  // not yet caught up with it, the next run's observation corrects the state.
   const key = (what: string, date: number | undefined) => reconciliationId(`${snapshot.subscriberCode}|${date ?? ''}`, what);
   let candidate: HotmartEvent | undefined;
   if (PAYING.has(status) && snapshot.dateNextCharge !== undefined) {
     // Paid up to the next charge: a renewal or recovery whose webhook was lost.
     candidate = { ...base, id: key('ACTIVE', snapshot.dateNextCharge), event: 'PURCHASE_APPROVED', creationDate: observedAt, dateNextCharge: snapshot.dateNextCharge };
   } else if (LATE.has(status)) {
-    // Late since the charge fell due (or since we saw it, if Hotmart names no date in the past).
-    const since = Math.min(snapshot.dateNextCharge ?? observedAt, observedAt);
-    candidate = { ...base, id: key('DELAYED', snapshot.dateNextCharge), event: 'PURCHASE_DELAYED', creationDate: since };
+    candidate = { ...base, id: key('DELAYED', snapshot.dateNextCharge), event: 'PURCHASE_DELAYED', creationDate: observedAt };
   } else if (ENDED.has(status)) {
     const ended = Math.min(snapshot.endDate ?? snapshot.requestDate ?? observedAt, observedAt);
     candidate = {
       ...base,
       id: key('CANCELLED', ended),
       event: 'SUBSCRIPTION_CANCELLATION',
-      creationDate: ended,
+      creationDate: observedAt,
       cancellationDate: ended,
-      ...(snapshot.dateNextCharge ? { dateNextCharge: snapshot.dateNextCharge } : {}),
+      // The end of the paid period; without it, access ends at the cancellation rather than never.
+      dateNextCharge: snapshot.dateNextCharge ?? ended,
     };
   }
   if (candidate && changes(candidate).changed) events.push(candidate);

@@ -51,7 +51,11 @@ export type ReconciliationRun = {
   finishedAt?: number;
   /** Until then no other run may start; a run that died releases the lease by letting it expire. */
   leaseUntil: number;
+  /** The runner invocation executing it, once claimed. */
+  executor?: string;
   report?: ReconciliationReport;
+  /** It finished after its lease had expired and another run had taken over. */
+  lateFinish?: boolean;
 };
 
 export const emptyReport = (): ReconciliationReport => ({

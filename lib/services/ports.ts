@@ -103,8 +103,17 @@ export interface ErasureStore {
 export interface ReconciliationStore {
   /** Records the run and takes the lease, unless another run holds it (then: that run). */
   start(run: ReconciliationRun): Promise<{ started: true } | { started: false; holder: ReconciliationRun | null }>;
-  /** Stores the outcome and report, and releases the lease if this run still holds it. */
-  finish(id: string, status: Exclude<RunStatus, 'running' | 'abandoned'>, report: ReconciliationReport, finishedAt: number): Promise<void>;
+  /**
+   * The runner takes a started run for itself, once, and the lease restarts from now; false when
+   * the run is claimed already, finished, or its lease has expired.
+   */
+  claim(id: string, executor: string, now: number, leaseUntil: number): Promise<boolean>;
+  /**
+   * Stores the outcome and report (by the executor that claimed the run; none for a run never
+   * claimed), and releases the lease if this run still holds it. A run abandoned meanwhile keeps
+   * that status, with the report and `lateFinish`.
+   */
+  finish(id: string, executor: string | undefined, status: Exclude<RunStatus, 'running' | 'abandoned'>, report: ReconciliationReport, finishedAt: number): Promise<void>;
   get(id: string): Promise<ReconciliationRun | undefined>;
   /** Newest first. */
   list(limit: number, cursor?: string): Promise<Page<ReconciliationRun>>;

@@ -10,6 +10,7 @@ import { applyHotmartEvent } from './apply-event.ts';
 
 export type SubscriptionFilters = {
   statuses?: readonly string[];
+  signal?: AbortSignal;
   productId?: string;
   subscriberEmail?: string;
   accession?: Window;
@@ -19,12 +20,18 @@ export type SubscriptionFilters = {
 
 /** What a reconciliation run reads from Hotmart (lib/adapters/hotmart/api-client.ts). */
 export type HotmartSource = {
-  salesHistory(filters: Window & { status: string }): AsyncIterable<Record<string, unknown>>;
+  salesHistory(filters: Window & { status: string; signal?: AbortSignal }): AsyncIterable<Record<string, unknown>>;
   subscriptions(filters: SubscriptionFilters): AsyncIterable<Record<string, unknown>>;
 };
 
-/** Every sale status that changes access, asked for one by one: unasked, Hotmart returns only approved and complete sales. */
-export const RECONCILED_STATUSES = ['APPROVED', 'COMPLETE', 'CANCELLED', 'REFUNDED', 'CHARGEBACK', 'DISPUTE'] as const;
+/**
+ * Every sale status that changes access, asked for one by one: unasked, Hotmart returns only
+ * approved and complete sales. Sources disagree on the API's name for a dispute (SPEC §6.1): if
+ * Hotmart refuses one spelling as an invalid value, the next is asked.
+ */
+export const RECONCILED_STATUSES: readonly (readonly string[])[] = [['APPROVED'], ['COMPLETE'], ['CANCELLED'], ['REFUNDED'], ['CHARGEBACK'], ['DISPUTE', 'PROTESTED']];
+
+const refusedAsInvalid = (error: unknown) => (error as { status?: unknown }).status === 400;
 
 export type ReconcileOptions = {
   now?: () => number;
@@ -35,7 +42,8 @@ export type ReconcileOptions = {
 class OutOfTime extends Error {}
 
 const GRANTED = new Set(['APPROVED', 'COMPLETE', 'active']);
-const REVOKED = new Set(['REFUNDED', 'CHARGEBACK', 'CANCELED', 'revoked', 'suspended']);
+// A one-time dispute has an effect only when the policy suspends access (onDispute: suspend).
+const REVOKED = new Set(['REFUNDED', 'CHARGEBACK', 'CANCELED', 'DISPUTE', 'revoked', 'suspended']);
 
 /**
  * Applies, through the webhook's own code path, everything in the window that Hotmart knows and
@@ -63,6 +71,8 @@ export async function reconcileWindow(window: Window, source: HotmartSource, dep
   const checkTime = () => {
     if (options.deadline !== undefined && now() >= options.deadline) throw new OutOfTime();
   };
+  // Also stops a read in the middle of its paging, retries or rate-limit waits.
+  const signal = options.deadline === undefined ? undefined : AbortSignal.timeout(Math.max(0, options.deadline - now()));
   const apply = async (event: HotmartEvent) => {
     count(await applyHotmartEvent(event, deps, { receivedAt: now() }), event);
   };
@@ -89,7 +99,7 @@ export async function reconcileWindow(window: Window, source: HotmartSource, dep
     try {
       await work();
     } catch (error) {
-      if (error instanceof OutOfTime) throw error;
+      if (error instanceof OutOfTime || signal?.aborted) throw new OutOfTime();
       report.errors.push({ scope, message: (error as Error).message.slice(0, 200) });
     }
   };
@@ -99,17 +109,24 @@ export async function reconcileWindow(window: Window, source: HotmartSource, dep
   const byBuyer = (email: string, productId: string) => `${email}|${productId}`;
 
   try {
-    for (const status of RECONCILED_STATUSES) {
-      await guarded(`sales ${status}`, async () => {
-        for await (const item of source.salesHistory({ ...window, status })) {
-          checkTime();
-          report.checked.sales++;
-          const sale = eventFromSale(item);
-          if (!sale.ok) skip(sale.reason);
-          else if (sale.subscriptionCharge) {
-            const key = byBuyer(sale.event.buyerEmail!, sale.event.productId!);
-            charges.set(key, [...(charges.get(key) ?? []), sale.event]);
-          } else await guarded(`transaction ${sale.event.transaction}`, () => apply(sale.event));
+    for (const spellings of RECONCILED_STATUSES) {
+      await guarded(`sales ${spellings.join('/')}`, async () => {
+        for (const [i, status] of spellings.entries()) {
+          try {
+            for await (const item of source.salesHistory({ ...window, status, ...(signal ? { signal } : {}) })) {
+              checkTime();
+              report.checked.sales++;
+              const sale = eventFromSale(item, now());
+              if (!sale.ok) skip(sale.reason);
+              else if (sale.subscriptionCharge) {
+                const key = byBuyer(sale.event.buyerEmail!, sale.event.productId!);
+                charges.set(key, [...(charges.get(key) ?? []), sale.event]);
+              } else await guarded(`transaction ${sale.event.transaction}`, () => apply(sale.event));
+            }
+            return;
+          } catch (error) {
+            if (!refusedAsInvalid(error) || i === spellings.length - 1) throw error;
+          }
         }
       });
     }
@@ -117,7 +134,7 @@ export async function reconcileWindow(window: Window, source: HotmartSource, dep
     const snapshots = new Map<string, SubscriptionSnapshot>();
     const read = (scope: string, filters: SubscriptionFilters) =>
       guarded(scope, async () => {
-        for await (const item of source.subscriptions(filters)) {
+        for await (const item of source.subscriptions({ ...filters, ...(signal ? { signal } : {}) })) {
           checkTime();
           const parsed = parseSubscription(item);
           if (!parsed.ok) {
@@ -149,13 +166,14 @@ export async function reconcileWindow(window: Window, source: HotmartSource, dep
           skip('subscription charge whose subscription Hotmart did not list');
           continue;
         }
+        if (event.event === 'PURCHASE_APPROVED' && subscription.dateNextCharge === undefined) {
+          skip('subscription charge without a next charge date: not applied, its access would have no end');
+          continue;
+        }
+        // The latest charge paid until Hotmart's next charge date (for a late subscription: the date it missed).
         const isLatest = event.event === 'PURCHASE_APPROVED' && (event.recurrenceNumber ?? 0) === latest;
         await guarded(`subscription ${subscription.subscriberCode}`, () =>
-          apply({
-            ...event,
-            subscriberCode: subscription.subscriberCode,
-            ...(isLatest && subscription.status === 'ACTIVE' && subscription.dateNextCharge ? { dateNextCharge: subscription.dateNextCharge } : {}),
-          }),
+          apply({ ...event, subscriberCode: subscription.subscriberCode, ...(isLatest ? { dateNextCharge: subscription.dateNextCharge } : {}) }),
         );
       }
     }

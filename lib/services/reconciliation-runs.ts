@@ -28,22 +28,34 @@ export async function startRun(
   return result.started ? { started: true, run } : result;
 }
 
+/** The runner stops reading this long before its lease ends, to store the report while it still holds it. */
+const LEASE_MARGIN_MS = 30_000;
+
 /**
- * Executes a started run to its end and stores its report: `succeeded` when every record of the
- * window was checked without error, `failed` otherwise (the report says what failed). Everything a
- * run applies is idempotent, so a failed or abandoned window can simply be run again.
+ * Claims a started run for this executor and executes it to its end, storing its report:
+ * `succeeded` when every record of the window was checked without error, `failed` otherwise (the
+ * report says what failed). The claim succeeds once per run, so a retried or duplicated invocation
+ * does nothing (null). The lease restarts at the claim, and reading stops before it ends.
+ * Everything a run applies is idempotent, so a failed or abandoned window can simply run again.
  */
-export async function executeRun(run: ReconciliationRun, deps: RunDeps, deadline?: number): Promise<ReconciliationRun> {
+export async function executeRun(
+  run: ReconciliationRun,
+  deps: RunDeps,
+  options: { executor: string; leaseMs: number; deadline?: number },
+): Promise<ReconciliationRun | null> {
   const now = deps.now ?? Date.now;
+  const leaseUntil = now() + options.leaseMs;
+  if (!(await deps.runs.claim(run.id, options.executor, now(), leaseUntil))) return null;
+  const deadline = Math.min(options.deadline ?? Number.POSITIVE_INFINITY, leaseUntil - LEASE_MARGIN_MS);
   let report = emptyReport();
   try {
     const source = await deps.hotmart();
-    report = await reconcileWindow({ from: run.from, to: run.to }, source, deps, { now, ...(deadline !== undefined ? { deadline } : {}) });
+    report = await reconcileWindow({ from: run.from, to: run.to }, source, deps, { now, deadline });
   } catch (error) {
     report.errors.push({ scope: 'run', message: (error as Error).message.slice(0, 200) });
   }
   const status = report.errors.length === 0 ? 'succeeded' : 'failed';
   const finishedAt = now();
-  await deps.runs.finish(run.id, status, report, finishedAt);
-  return { ...run, status, report, finishedAt };
+  await deps.runs.finish(run.id, options.executor, status, report, finishedAt);
+  return { ...run, executor: options.executor, leaseUntil, status, report, finishedAt };
 }

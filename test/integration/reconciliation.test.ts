@@ -257,6 +257,69 @@ describe('reconciliation through POST /reconciliations and the schedule', () => 
     await recon.idle();
   });
 
+  it('executes a run once, however often its runner is invoked, and never hides an overlap', async () => {
+    // Lambda may deliver one asynchronous invocation twice: only one claims the run.
+    recon.setMode('hold');
+    const started = await recon.start(lastDays);
+    assert.equal(started.statusCode, 202);
+    recon.setMode('run');
+    const invocations = await Promise.all([recon.invokeRunner({ runId: started.body.id }), recon.invokeRunner({ runId: started.body.id })]);
+    assert.deepEqual(invocations.map((i) => i.executed).sort(), [false, true]);
+    assert.equal((await recon.get(started.body.id)).body.status, 'succeeded');
+    assert.equal((await recon.invokeRunner({ runId: started.body.id })).executed, false, 'a retry after the end does nothing');
+
+    // A run that outlives its lease: another run takes over, and the late finish keeps the report but not the status.
+    const slow = await startRun({ from: NOW - DAY, to: NOW }, 'api', 60_000, deps);
+    assert.ok(slow.started);
+    assert.equal(await deps.runs.claim(slow.run.id, 'slow-runner', Date.now(), Date.now() + 200), true);
+    assert.equal(await deps.runs.claim(slow.run.id, 'other-runner', Date.now(), Date.now() + 200), false, 'claimed once');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const takeover = await recon.scheduled();
+    assert.equal(takeover.executed, true);
+    const report = { ...(await recon.get(takeover.runId as string)).body.report };
+    await deps.runs.finish(slow.run.id, 'slow-runner', 'succeeded', report, Date.now());
+    const late = (await recon.get(slow.run.id)).body;
+    assert.equal(late.status, 'abandoned');
+    assert.equal(late.lateFinish, true);
+    assert.deepEqual(late.report, report);
+    assert.equal((await run()).status, 'succeeded', 'and the lease is not left with the late run');
+  });
+
+  it('stops at its deadline, even in the middle of a rate-limit wait, and says so', async () => {
+    const slow = await startFakeHotmartApi({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, rateLimitEvery: 1, rateLimitResetSeconds: 30 });
+    try {
+      const client = createHotmartApi({ credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, basic: slow.basic }, tokenUrl: slow.tokenUrl, apiUrl: slow.apiUrl });
+      const began = Date.now();
+      const report = await reconcileWindow({ from: NOW - DAY, to: NOW }, client, deps, { deadline: began + 300 });
+      assert.ok(Date.now() - began < 2000, `took ${Date.now() - began} ms`);
+      assert.deepEqual(report.errors.map((e) => e.scope), ['run']);
+      assert.match(report.errors[0]!.message, /time limit/);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('asks for disputes under the other spelling when Hotmart refuses one', async () => {
+    const protested = await startFakeHotmartApi({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      transactionStatuses: ['APPROVED', 'COMPLETE', 'CANCELLED', 'REFUNDED', 'CHARGEBACK', 'PROTESTED'],
+    });
+    try {
+      const P = 9_600_004;
+      await api.putMapping(String(P), { targets: [{ type: 'course', id: 'recon-dispute' }], policy: { onDispute: 'suspend' } });
+      await webhook(freshEvent('PURCHASE_APPROVED', { transaction: 'HPDISP1', email: 'r.dispute@example.com', productId: P, creationDate: NOW - 5 * HOUR }));
+      protested.sales.push(sale(P, 'HPDISP1', 'r.dispute@example.com', 'PROTESTED', NOW - 5 * HOUR));
+      const client = createHotmartApi({ credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, basic: protested.basic }, tokenUrl: protested.tokenUrl, apiUrl: protested.apiUrl });
+      const report = await reconcileWindow({ from: NOW - DAY, to: NOW }, client, deps);
+      assert.deepEqual(report.errors, []);
+      assert.equal(report.applied.revocations, 1);
+      assert.deepEqual(await seen('r.dispute@example.com'), { hasAccess: false, status: 'suspended', accessUntil: null });
+    } finally {
+      await protested.close();
+    }
+  });
+
   it('reports a run that cannot start or cannot reach Hotmart, and releases the lease', async () => {
     recon.setMode('refuse');
     const refused = await recon.start(lastDays);
@@ -271,10 +334,10 @@ describe('reconciliation through POST /reconciliations and the schedule', () => 
     const wrong = createHotmartApi({ credentials: { clientId: CLIENT_ID, clientSecret: 'not-the-secret', basic: 'bm90LXRoZS1zZWNyZXQ=' }, tokenUrl: recon.fake.tokenUrl, apiUrl: recon.fake.apiUrl });
     const started = await startRun({ from: NOW - DAY, to: NOW }, 'api', 60_000, deps);
     assert.ok(started.started);
-    const finished = await executeRun(started.run, { ...deps, hotmart: async () => wrong });
+    const finished = (await executeRun(started.run, { ...deps, hotmart: async () => wrong }, { executor: 'test', leaseMs: 60_000 }))!;
     assert.equal(finished.status, 'failed');
     assert.ok(finished.report!.errors.length > 0);
-    assert.ok(finished.report!.errors.every((e) => /401/.test(e.message) && !e.message.includes('not-the-secret')), JSON.stringify(finished.report!.errors));
+    assert.ok(finished.report!.errors.every((e) => /401/.test(e.message) && !/not-the-secret|bm90LXRoZS1zZWNyZXQ/.test(e.message)), JSON.stringify(finished.report!.errors));
 
     // The lease is free again.
     assert.equal((await run()).status, 'succeeded');
@@ -312,7 +375,15 @@ describe('reconciliation through POST /reconciliations and the schedule', () => 
     const lines = await captureLogs(async () => {
       await run();
       await recon.scheduled();
+      // The secret rotated in Hotmart but not here: the run fails, and says so without quoting anything.
+      recon.fake.rotateSecret('rotated-secret-1234567890');
+      const failed = await run();
+      recon.fake.rotateSecret();
+      assert.equal(failed.status, 'failed');
+      assert.match(failed.report.errors[0].message, /401/);
+      await recon.invokeRunner({ runId: failed.id }); // refused: already finished
     });
+    assert.ok(lines.some((line) => line.includes('"level":"WARN"') && line.includes('reconciliation finished')), 'the failed run was logged');
     assert.ok(lines.some((line) => line.includes('reconciliation finished')), 'the runner logged its runs');
     const secrets = [CLIENT_ID, CLIENT_SECRET, recon.fake.basic, ...recon.fake.issuedTokens()];
     assert.ok(recon.fake.issuedTokens().length > 0);

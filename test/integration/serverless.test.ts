@@ -153,6 +153,11 @@ describe('serverless.yml, as CloudFormation', () => {
 
     const runner = resources.ReconcileLambdaFunction!.Properties;
     assert.equal(runner.Timeout, 900);
+    // The runner's whole environment: where the credentials are, never what they are.
+    assert.deepEqual(Object.keys(runner.Environment.Variables).sort(), [
+      'ENROLLMENTS_TABLE', 'EVENTS_TABLE', 'HOTMART_API_CREDENTIALS_PARAMETER', 'HOTMART_API_URL', 'HOTMART_TOKEN_URL', 'LOG_LEVEL',
+      'MAPPINGS_TABLE', 'QUARANTINE_TABLE', 'RECONCILE_LEASE_SECONDS', 'RECONCILE_WINDOW_HOURS', 'RECONCILIATIONS_TABLE',
+    ]);
     assert.deepEqual(runner.Environment.Variables.HOTMART_API_CREDENTIALS_PARAMETER, '/hotmart-enrollments/prod/hotmart-api');
     assert.equal(runner.Environment.Variables.RECONCILE_WINDOW_HOURS, '72');
     assert.equal(runner.Environment.Variables.HOTMART_API_URL, 'https://developers.hotmart.com');

@@ -112,6 +112,27 @@ describe('Hotmart API client against the fake API', async () => {
     }
   });
 
+  it('waits as long as RateLimit-Reset says, and stops waiting when the run is out of time', async () => {
+    const limited = await startFakeHotmartApi({ ...credentials, pageSize: 50, rateLimitEvery: 2, rateLimitResetSeconds: 1 });
+    try {
+      limited.sales.push(...sales(3, start));
+      const client = createHotmartApi({ credentials: { ...credentials, basic: limited.basic }, tokenUrl: limited.tokenUrl, apiUrl: limited.apiUrl });
+      const began = Date.now();
+      assert.equal((await collect(client.salesHistory({ from: start, to: start + DAY, status: 'APPROVED' }))).length, 3); // request 1
+      const waited = Date.now();
+      assert.equal((await collect(client.salesHistory({ from: start, to: start + DAY, status: 'APPROVED' }))).length, 3); // 2: 429, 3: ok
+      assert.ok(waited - began < 900, 'no wait without a 429');
+      assert.ok(Date.now() - waited >= 1000, `waited ${Date.now() - waited} ms for a RateLimit-Reset of 1 s`);
+
+      // 4: 429 with a 1 s reset; the signal ends the wait well before.
+      const aborted = Date.now();
+      await assert.rejects(collect(client.salesHistory({ from: start, to: start + DAY, status: 'APPROVED', signal: AbortSignal.timeout(100) })));
+      assert.ok(Date.now() - aborted < 800, `stopped after ${Date.now() - aborted} ms`);
+    } finally {
+      await limited.close();
+    }
+  });
+
   describe('subscriptions', () => {
     const HOUR = 3600_000;
     const NEXT = start + 30 * DAY;

@@ -38,6 +38,18 @@ describe('a sale from Hotmart’s API, as the webhook event it stands for', () =
     assert.equal(planEvent(a.event, { mappings: { product: null, offers: [] }, tx: null }).writeTx?.status, 'REFUNDED');
   });
 
+  it('dates a sale’s approval or completion at the sale, and what came after it (refund, dispute…) when the run saw it', () => {
+    const seen = 1768312995000 + 9 * 86_400_000;
+    for (const status of ['APPROVED', 'COMPLETE']) {
+      const result = eventFromSale(sale(status), seen);
+      assert.ok(result.ok && result.event.creationDate === 1768312995000, status);
+    }
+    for (const status of ['REFUNDED', 'CHARGEBACK', 'DISPUTE', 'CANCELLED']) {
+      const result = eventFromSale(sale(status), seen);
+      assert.ok(result.ok && result.event.creationDate === seen, status);
+    }
+  });
+
   it('marks subscription charges, which need their subscriber code, and says why it skips a sale', () => {
     for (const [extra, recurrence] of [[{ is_subscription: true }, undefined], [{ recurrency_number: 2 }, 2], [{ recurrence_number: 3 }, 3]] as const) {
       const result = eventFromSale(sale('APPROVED', extra));

@@ -80,25 +80,45 @@ describe('a subscription from Hotmart’s API, compared with ours', () => {
     assert.deepEqual((eventsForSnapshot(snapshot(), lapsed, NOW + 3600_000) as { events: HotmartEvent[] }).events[0]!.id, plan.events[0]!.id);
   });
 
-  it('applies a lost cancellation at its date, with the paid period as Hotmart reports it', () => {
+  it('applies a lost cancellation as seen now, cancelled at its date, with the paid period as Hotmart reports it', () => {
     for (const status of ['CANCELLED_BY_CUSTOMER', 'CANCELLED_BY_SELLER', 'CANCELLED_BY_ADMIN', 'EXPIRED', 'INACTIVE']) {
       const plan = eventsForSnapshot(snapshot({ status, end_accession_date: NOW - DAY }), record([charged(NOW + 20 * DAY)]), NOW);
       assert.ok('events' in plan, status);
-      assert.deepEqual(plan.events.map((e) => [e.event, e.creationDate, e.cancellationDate, e.dateNextCharge]), [['SUBSCRIPTION_CANCELLATION', NOW - DAY, NOW - DAY, NOW + 20 * DAY]], status);
+      assert.deepEqual(plan.events.map((e) => [e.event, e.creationDate, e.cancellationDate, e.dateNextCharge]), [['SUBSCRIPTION_CANCELLATION', NOW, NOW - DAY, NOW + 20 * DAY]], status);
     }
+    // Without a next charge date, access ends at the cancellation rather than never.
+    const undated = eventsForSnapshot(snapshot({ status: 'EXPIRED', end_accession_date: NOW - DAY, date_next_charge: null }), record([charged(NOW + 20 * DAY)]), NOW);
+    assert.ok('events' in undated);
+    assert.equal(undated.events[0]!.dateNextCharge, NOW - DAY);
     // Already cancelled here: nothing to do.
     const cancelled = record([charged(NOW + 20 * DAY), { event: 'SUBSCRIPTION_CANCELLATION', creationDate: NOW - 2 * DAY, dateNextCharge: NOW + 20 * DAY }]);
     assert.deepEqual(kinds(eventsForSnapshot(snapshot({ status: 'CANCELLED_BY_CUSTOMER', end_accession_date: NOW - DAY }), cancelled, NOW)), []);
   });
 
-  it('applies a lost delay as of the missed charge, only where the policy suspends', () => {
+  it('applies a lost delay as seen now, only where the policy suspends', () => {
     const due = record([charged(NOW - 2 * DAY, NOW - 32 * DAY)]);
     const late = snapshot({ status: 'OVERDUE', date_next_charge: NOW - 2 * DAY });
     const plan = eventsForSnapshot(late, due, NOW);
     assert.ok('events' in plan);
-    assert.deepEqual(plan.events.map((e) => [e.event, e.creationDate]), [['PURCHASE_DELAYED', NOW - 2 * DAY]]);
+    assert.deepEqual(plan.events.map((e) => [e.event, e.creationDate]), [['PURCHASE_DELAYED', NOW]]);
     const keep = record([charged(NOW - 2 * DAY, NOW - 32 * DAY)], PolicySchema.parse({ onDelayed: 'keep' }));
     assert.deepEqual(kinds(eventsForSnapshot(late, keep, NOW)), [], 'keep: the delay changes no access');
+  });
+
+  it('corrects, on the next run, a webhook older than a run that arrived after it', () => {
+    // Run 1 saw ACTIVE and applied a recovery at NOW; the cancellation's webhook (sent before NOW,
+    // before Hotmart's API showed it) arrives later and folds in before that recovery.
+    const lapsed: Partial<HotmartEvent>[] = [charged(NOW - 5 * DAY, NOW - 35 * DAY)];
+    const recovery = (eventsForSnapshot(snapshot(), record(lapsed), NOW) as { events: HotmartEvent[] }).events[0]!;
+    const late = { event: 'SUBSCRIPTION_CANCELLATION', creationDate: NOW - 3600_000, dateNextCharge: NOW + 20 * DAY };
+    const now = record([...lapsed, recovery, late]);
+    // Run 2 sees the cancellation: its fact, as seen then, folds in after the recovery.
+    const plan = eventsForSnapshot(snapshot({ status: 'CANCELLED_BY_CUSTOMER', end_accession_date: NOW - 3600_000 }), now, NOW + 3600_000);
+    assert.deepEqual(kinds(plan), ['SUBSCRIPTION_CANCELLATION']);
+  });
+
+  it('never grants access without an end: no next charge date, no first charge applied', () => {
+    assert.match(kinds(eventsForSnapshot(snapshot({ date_next_charge: null }), null, NOW)) as string, /without a next charge date/);
   });
 
   it('skips what changes no access, and says why', () => {

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ReconciliationReport, ReconciliationRun, RunStatus } from '../../domain/reconciliation.ts';
+import type { ReconciliationRun } from '../../domain/reconciliation.ts';
 import type { ReconciliationStore } from '../../services/ports.ts';
 import { encodeCursor, keys, startKeyOf } from './keys.ts';
 
@@ -16,8 +16,9 @@ function toRun(item: Record<string, unknown>): ReconciliationRun {
 /**
  * Reconciliation runs and the one lease that keeps them from overlapping. The lease item names
  * the run holding it and until when; a run takes it only if it is absent or expired, in the same
- * transaction that records the run, so two starters cannot both win. A run that dies leaves the
- * lease to expire, and the next run marks it abandoned.
+ * transaction that records the run, so two starters cannot both win. The runner then claims the
+ * run — once: a retried or duplicated invocation finds it claimed — and the lease restarts from
+ * that moment. A run that dies leaves the lease to expire, and the next run marks it abandoned.
  */
 export function createReconciliationStore(db: DynamoDBDocumentClient, table: string): ReconciliationStore {
   const get = async (id: string) => {
@@ -69,16 +70,68 @@ export function createReconciliationStore(db: DynamoDBDocumentClient, table: str
       return { started: true };
     },
 
-    async finish(id: string, status: Exclude<RunStatus, 'running' | 'abandoned'>, report: ReconciliationReport, finishedAt: number) {
-      await db.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: keys.run(id),
-          UpdateExpression: 'SET #status = :status, report = :report, finishedAt = :finishedAt',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': status, ':report': report, ':finishedAt': finishedAt },
-        }),
-      );
+    async claim(id, executor, now, leaseUntil) {
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: table,
+                  Key: keys.run(id),
+                  UpdateExpression: 'SET executor = :executor, leaseUntil = :until',
+                  ConditionExpression: '#status = :running AND attribute_not_exists(executor) AND leaseUntil >= :now',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':executor': executor, ':until': leaseUntil, ':running': 'running', ':now': now },
+                },
+              },
+              {
+                Update: {
+                  TableName: table,
+                  Key: keys.lease(),
+                  UpdateExpression: 'SET leaseUntil = :until',
+                  ConditionExpression: 'runId = :id',
+                  ExpressionAttributeValues: { ':until': leaseUntil, ':id': id },
+                },
+              },
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof TransactionCanceledException) return false;
+        throw error;
+      }
+    },
+
+    async finish(id, executor, status, report, finishedAt) {
+      const claimedBy = executor === undefined ? 'attribute_not_exists(executor)' : 'executor = :executor';
+      const values = { ...(executor === undefined ? {} : { ':executor': executor }), ':report': report, ':finishedAt': finishedAt };
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.run(id),
+            UpdateExpression: 'SET #status = :status, report = :report, finishedAt = :finishedAt',
+            ConditionExpression: `#status = :running AND ${claimedBy}`,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ...values, ':status': status, ':running': 'running' },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // Abandoned meanwhile (its lease expired and another run took over): the report is kept,
+        // the status stays, and `lateFinish` says the two may have overlapped.
+        await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.run(id),
+            UpdateExpression: 'SET report = :report, finishedAt = :finishedAt, lateFinish = :late',
+            ConditionExpression: claimedBy,
+            ExpressionAttributeValues: { ...values, ':late': true },
+          }),
+        );
+      }
       await releaseLease(id);
     },
 
@@ -97,7 +150,7 @@ export function createReconciliationStore(db: DynamoDBDocumentClient, table: str
     },
   };
 
-  /** The run that held an expired lease died with its Lambda; say so on its record. */
+  /** The run that held an expired lease died with its Lambda; say so on its record (best effort: it informs, it guards nothing). */
   async function markAbandoned(id: string, at: number) {
     try {
       await db.send(
@@ -110,8 +163,8 @@ export function createReconciliationStore(db: DynamoDBDocumentClient, table: str
           ExpressionAttributeValues: { ':abandoned': 'abandoned', ':running': 'running', ':at': at },
         }),
       );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    } catch {
+      // already finished, or not reachable now: the run reads `abandoned` anyway once its lease has expired
     }
   }
 

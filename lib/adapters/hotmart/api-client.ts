@@ -38,6 +38,8 @@ export type HotmartSubscriptionFilters = {
   productId?: string;
   subscriberEmail?: string;
   subscriberCode?: string;
+  /** Stops paging (and any wait) when aborted: a run's deadline. */
+  signal?: AbortSignal;
   /** accession_date / end_accession_date */
   accession?: HotmartDateRange;
   /** cancelation_date / end_cancelation_date (Hotmart's single "l") */
@@ -114,7 +116,8 @@ export function createHotmartApi(options: HotmartApiOptions) {
       throw new HotmartApiError(0, `token request failed: ${failureKind(error)}`);
     }
     if (!response.ok) throw new HotmartApiError(response.status, await safeErrorCode(response));
-    const body = (await response.json()) as { access_token?: string; expires_in?: number };
+    // An unreadable answer is named, not quoted: SyntaxError messages quote the body.
+    const body = (await response.json().catch(() => ({}))) as { access_token?: string; expires_in?: number };
     if (!body.access_token) throw new HotmartApiError(response.status, 'no access_token');
     cached = { token: body.access_token, expiresAt: now() + (body.expires_in ?? 3600) * 1000 - TOKEN_MARGIN_MS };
     return cached.token;
@@ -122,7 +125,7 @@ export function createHotmartApi(options: HotmartApiOptions) {
 
   const token = async (renew = false) => (!renew && cached && now() < cached.expiresAt ? cached.token : fetchToken());
 
-  async function get<T>(path: string, query: Query): Promise<T> {
+  async function get<T>(path: string, query: Query, signal?: AbortSignal): Promise<T> {
     const url = new URL(path, options.apiUrl);
     for (const [key, value] of Object.entries(query)) {
       if (value === undefined) continue;
@@ -130,17 +133,20 @@ export function createHotmartApi(options: HotmartApiOptions) {
       else for (const item of value) url.searchParams.append(key, item);
     }
     let renewed = false;
+    const wait = (ms: number) => sleep(ms, undefined, signal ? { signal } : {});
     for (let attempt = 1; ; attempt++) {
+      signal?.throwIfAborted();
       let response: Response;
       try {
+        const timeout = AbortSignal.timeout(options.requestTimeoutMs ?? 30_000);
         response = await fetch(url, {
           headers: { authorization: `Bearer ${await token()}`, 'content-type': 'application/json' },
-          signal: AbortSignal.timeout(options.requestTimeoutMs ?? 30_000),
+          signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
         });
       } catch (error) {
         // A token refusal (bad credentials) will not get better by asking again; faults and 5xx may.
-        if (attempt >= maxAttempts || isRefusal(error)) throw error;
-        await sleep(backoff(attempt));
+        if (attempt >= maxAttempts || isRefusal(error) || signal?.aborted) throw error;
+        await wait(backoff(attempt));
         continue;
       }
       if (response.ok) return (await response.json()) as T;
@@ -152,13 +158,13 @@ export function createHotmartApi(options: HotmartApiOptions) {
       }
       if (response.status === 502) throw new WindowTooWide();
       if (response.status === 429 && attempt < maxAttempts) {
-        const wait = rateLimitWait(response.headers);
-        if (wait > (options.maxRateLimitWaitMs ?? 60_000)) throw new HotmartApiError(429, code);
-        await sleep(wait);
+        const reset = rateLimitWait(response.headers);
+        if (reset > (options.maxRateLimitWaitMs ?? 60_000)) throw new HotmartApiError(429, code);
+        await wait(reset);
         continue;
       }
       if (response.status >= 500 && attempt < maxAttempts) {
-        await sleep(backoff(attempt));
+        await wait(backoff(attempt));
         continue;
       }
       throw new HotmartApiError(response.status, code);
@@ -170,13 +176,13 @@ export function createHotmartApi(options: HotmartApiOptions) {
    * A window's pages are buffered before any is yielded, so a 502 on a later page cannot leave
    * items already handed out that the halves would hand out again. Without a window a 502 is final.
    */
-  async function* paged<T>(path: string, query: Query, window?: Window): AsyncGenerator<T> {
+  async function* paged<T>(path: string, query: Query, window?: Window, signal?: AbortSignal): AsyncGenerator<T> {
     const bounds = window ? { [window.fromParam]: window.from, [window.toParam]: window.to } : {};
     const pages: T[][] = [];
     try {
       let pageToken: string | undefined;
       do {
-        const page = await get<Page<T>>(path, { ...query, ...bounds, max_results: options.pageSize ?? 500, page_token: pageToken });
+        const page = await get<Page<T>>(path, { ...query, ...bounds, max_results: options.pageSize ?? 500, page_token: pageToken }, signal);
         pages.push(page.items ?? []);
         pageToken = page.page_info?.next_page_token;
       } while (pageToken);
@@ -185,8 +191,8 @@ export function createHotmartApi(options: HotmartApiOptions) {
       if (!window) throw new HotmartApiError(502, 'query too slow and no date window to narrow');
       if (window.to - window.from <= MIN_WINDOW_MS) throw new HotmartApiError(502, 'query too slow even for one minute');
       const middle = window.from + Math.floor((window.to - window.from) / 2);
-      yield* paged<T>(path, query, { ...window, to: middle });
-      yield* paged<T>(path, query, { ...window, from: middle + 1 });
+      yield* paged<T>(path, query, { ...window, to: middle }, signal);
+      yield* paged<T>(path, query, { ...window, from: middle + 1 }, signal);
       return;
     }
     for (const page of pages) yield* page;
@@ -194,11 +200,12 @@ export function createHotmartApi(options: HotmartApiOptions) {
 
   return {
     /** Sales in [from, to] (epoch ms) with one transaction status — Hotmart returns only APPROVED and COMPLETE unless asked. */
-    salesHistory: (filters: { from: number; to: number; status: string; productId?: string }) =>
+    salesHistory: (filters: { from: number; to: number; status: string; productId?: string; signal?: AbortSignal }) =>
       paged<Record<string, unknown>>(
         '/payments/api/v1/sales/history',
         { transaction_status: filters.status, product_id: filters.productId },
         { fromParam: 'start_date', toParam: 'end_date', from: filters.from, to: filters.to },
+        filters.signal,
       ),
 
     /**
@@ -216,6 +223,7 @@ export function createHotmartApi(options: HotmartApiOptions) {
         '/payments/api/v1/subscriptions',
         { status: filters.statuses, product_id: filters.productId, subscriber_email: filters.subscriberEmail, subscriber_code: filters.subscriberCode },
         range && fromParam && toParam ? { fromParam, toParam, from: range.from, to: range.to } : undefined,
+        filters.signal,
       );
     },
   };
