@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
+import { createReconciliationDeps } from '#lib/adapters/dynamodb/index.ts';
 import { createHotmartApi } from '#lib/adapters/hotmart/api-client.ts';
 import { hotmartCredentialSource } from '#lib/adapters/hotmart/credentials.ts';
 import { loadConfig } from '#lib/config.ts';
@@ -10,7 +10,7 @@ import { executeRun, startRun } from '#lib/services/reconciliation-runs.ts';
 
 const config = loadConfig();
 const logger = createLogger('reconcile');
-const deps = createDynamoDeps(config);
+const deps = createReconciliationDeps(config);
 const credentials = hotmartCredentialSource(config);
 
 /** Stop reading Hotmart this long before Lambda's timeout, to leave time to store the report. */

@@ -1,4 +1,4 @@
-import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
+import { createReconciliationDeps } from '#lib/adapters/dynamodb/index.ts';
 import { lambdaRunLauncher } from '#lib/adapters/lambda/run-launcher.ts';
 import { loadConfig } from '#lib/config.ts';
 import { httpHandler } from '#lib/http/handler.ts';
@@ -11,5 +11,5 @@ const logger = createLogger('reconciliations');
 export const handler = httpHandler(
   logger,
   [],
-  reconciliationRoutes(createDynamoDeps(config), { launch: lambdaRunLauncher(config), leaseMs: config.reconciliation.leaseMs, logger }),
+  reconciliationRoutes(createReconciliationDeps(config), { launch: lambdaRunLauncher(config), leaseMs: config.reconciliation.leaseMs, logger }),
 );

@@ -1,4 +1,4 @@
-import type { DynamoDeps } from '#lib/adapters/dynamodb/index.ts';
+import type { ReconciliationDeps } from '#lib/adapters/dynamodb/index.ts';
 import type { RunLauncher } from '#lib/adapters/lambda/run-launcher.ts';
 import { AppError } from '#lib/domain/errors.ts';
 import type { ReconciliationRun } from '#lib/domain/reconciliation.ts';
@@ -26,7 +26,7 @@ export function runView(run: ReconciliationRun, now = Date.now()) {
   };
 }
 
-export function reconciliationRoutes(deps: Pick<DynamoDeps, 'runs'>, options: { launch: RunLauncher; leaseMs: number; logger: Logger }) {
+export function reconciliationRoutes(deps: Pick<ReconciliationDeps, 'runs'>, options: { launch: RunLauncher; leaseMs: number; logger: Logger }) {
   return routeByKey({
     'POST /reconciliations': async (event) => {
       const window = validate(windowSchema(Date.now()), jsonBody(event), 'body');

@@ -5,7 +5,7 @@ import { EmailSchema, toEpochMs } from './hotmart-event.ts';
 import { reconciliationId } from './hotmart-sale.ts';
 import { DEFAULT_POLICY } from './mapping.ts';
 import type { SubscriptionFact } from './subscription-rules.ts';
-import { foldSubscription, subscriptionFact } from './subscription-rules.ts';
+import { foldSubscription, sortFacts, subscriptionFact } from './subscription-rules.ts';
 
 /**
  * A subscription as Hotmart's subscriptions API reports it (SPEC §8.4), compared with ours.
@@ -104,10 +104,9 @@ export function eventsForSnapshot(snapshot: SubscriptionSnapshot, record: Subscr
   let facts: SubscriptionFact[] = record?.facts ?? [];
   const events: HotmartEvent[] = [];
   const changes = (event: HotmartEvent) => {
-    const fact = subscriptionFact(event)!;
     const before = foldSubscription(facts, policy);
-    const after = foldSubscription([...facts, fact], policy);
-    return { fact, changed: before.status !== after.status || before.accessUntil !== after.accessUntil };
+    const after = foldSubscription([...facts, subscriptionFact(event)!], policy);
+    return before.status !== after.status || before.accessUntil !== after.accessUntil;
   };
 
   // No charge known: the first charge's webhook was lost. It paid until the next charge date —
@@ -124,7 +123,7 @@ export function eventsForSnapshot(snapshot: SubscriptionSnapshot, record: Subscr
       purchaseStatus: 'APPROVED',
       recurrenceNumber: 1,
       approvedDate: snapshot.accessionDate,
-      ...(snapshot.dateNextCharge ? { dateNextCharge: snapshot.dateNextCharge } : {}),
+      dateNextCharge: snapshot.dateNextCharge,
     };
     events.push(first);
     facts = [...facts, subscriptionFact(first)!];
@@ -137,8 +136,16 @@ export function eventsForSnapshot(snapshot: SubscriptionSnapshot, record: Subscr
   const key = (what: string, date: number | undefined) => reconciliationId(`${snapshot.subscriberCode}|${date ?? ''}`, what);
   let candidate: HotmartEvent | undefined;
   if (PAYING.has(status) && snapshot.dateNextCharge !== undefined) {
-    // Paid up to the next charge: a renewal or recovery whose webhook was lost.
-    candidate = { ...base, id: key('ACTIVE', snapshot.dateNextCharge), event: 'PURCHASE_APPROVED', creationDate: observedAt, dateNextCharge: snapshot.dateNextCharge };
+    // Paid up to the next charge: a renewal, or a recovery from a delay, whose webhook was lost.
+    // ACTIVE alone does not undo a cancellation, a refund or a dispute recorded here: Hotmart may
+    // show a subscription active while a charge is disputed, and a reactivation comes with a charge.
+    const now = foldSubscription(facts, policy).status;
+    const lastSuspension = sortFacts(facts).filter((f) => f.kind === 'delayed' || f.kind === 'dispute').at(-1);
+    if (now === 'active' || (now === 'suspended' && lastSuspension?.kind === 'delayed')) {
+      candidate = { ...base, id: key('ACTIVE', snapshot.dateNextCharge), event: 'PURCHASE_APPROVED', creationDate: observedAt, dateNextCharge: snapshot.dateNextCharge };
+    } else if (events.length === 0) {
+      return { skip: `Hotmart reports ACTIVE a subscription ${now === 'suspended' ? 'disputed' : now} here: left to its own events` };
+    }
   } else if (LATE.has(status)) {
     candidate = { ...base, id: key('DELAYED', snapshot.dateNextCharge), event: 'PURCHASE_DELAYED', creationDate: observedAt };
   } else if (ENDED.has(status)) {
@@ -153,6 +160,6 @@ export function eventsForSnapshot(snapshot: SubscriptionSnapshot, record: Subscr
       dateNextCharge: snapshot.dateNextCharge ?? ended,
     };
   }
-  if (candidate && changes(candidate).changed) events.push(candidate);
+  if (candidate && changes(candidate)) events.push(candidate);
   return { events };
 }

@@ -68,7 +68,7 @@ describe('a subscription from Hotmart’s API, compared with ours', () => {
   it('changes nothing when we agree, and never revives a refunded subscription', () => {
     assert.deepEqual(kinds(eventsForSnapshot(snapshot(), record([charged(NOW + 20 * DAY)]), NOW)), []);
     const refunded = record([charged(NOW + 20 * DAY), { event: 'PURCHASE_REFUNDED', transaction: 'HP112', creationDate: NOW - DAY }]);
-    assert.deepEqual(kinds(eventsForSnapshot(snapshot(), refunded, NOW)), []);
+    assert.match(kinds(eventsForSnapshot(snapshot(), refunded, NOW)) as string, /ACTIVE a subscription revoked here/);
   });
 
   it('applies a lost renewal or recovery as a charge seen now, with Hotmart’s next charge date', () => {
@@ -78,6 +78,18 @@ describe('a subscription from Hotmart’s API, compared with ours', () => {
     assert.deepEqual(plan.events.map((e) => [e.event, e.creationDate, e.dateNextCharge, e.transaction]), [['PURCHASE_APPROVED', NOW, NOW + 20 * DAY, undefined]]);
     // The same report gives the same id: a second run is a duplicate.
     assert.deepEqual((eventsForSnapshot(snapshot(), lapsed, NOW + 3600_000) as { events: HotmartEvent[] }).events[0]!.id, plan.events[0]!.id);
+  });
+
+  it('lifts a delay on ACTIVE, but never a cancellation, a refund or a dispute recorded here', () => {
+    const delayed = record([charged(NOW - 2 * DAY, NOW - 32 * DAY), { event: 'PURCHASE_DELAYED', creationDate: NOW - DAY }]);
+    assert.deepEqual(kinds(eventsForSnapshot(snapshot(), delayed, NOW)), ['PURCHASE_APPROVED']);
+    const cancelled = record([charged(NOW + 20 * DAY), { event: 'SUBSCRIPTION_CANCELLATION', creationDate: NOW - DAY, dateNextCharge: NOW + 20 * DAY }]);
+    assert.match(kinds(eventsForSnapshot(snapshot({ date_next_charge: NOW + 50 * DAY }), cancelled, NOW)) as string, /ACTIVE a subscription cancelled here/);
+    const disputed = record(
+      [charged(NOW + 20 * DAY), { event: 'PURCHASE_PROTEST', transaction: 'HP112', creationDate: NOW - DAY }],
+      PolicySchema.parse({ onDispute: 'suspend' }),
+    );
+    assert.match(kinds(eventsForSnapshot(snapshot({ date_next_charge: NOW + 50 * DAY }), disputed, NOW)) as string, /ACTIVE a subscription disputed here/);
   });
 
   it('applies a lost cancellation as seen now, cancelled at its date, with the paid period as Hotmart reports it', () => {

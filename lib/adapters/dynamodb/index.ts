@@ -24,8 +24,15 @@ export function createDynamoDeps(config: Pick<Config, 'tables' | 'region' | 'dyn
     enrollments: createEnrollmentReader(db, config.tables.enrollments),
     quarantine: createQuarantineStore(db, config.tables.quarantine),
     erasure: createErasureStore(db, config.tables),
-    runs: createReconciliationStore(db, config.tables.reconciliations),
   };
 }
 
 export type DynamoDeps = ReturnType<typeof createDynamoDeps>;
+
+/** The ports of the reconciliation functions: the above, and the runs and their lease (kept out of the webhook's bundle). */
+export function createReconciliationDeps(config: Pick<Config, 'tables' | 'region' | 'dynamodbEndpoint' | 'dynamodbRequestTimeoutMs'>) {
+  const deps = createDynamoDeps(config);
+  return { ...deps, runs: createReconciliationStore(deps.db, config.tables.reconciliations) };
+}
+
+export type ReconciliationDeps = ReturnType<typeof createReconciliationDeps>;
