@@ -3,7 +3,7 @@ import { createReconciliationDeps } from '#lib/adapters/dynamodb/index.ts';
 import { createHotmartApi } from '#lib/adapters/hotmart/api-client.ts';
 import { hotmartCredentialSource } from '#lib/adapters/hotmart/credentials.ts';
 import { loadConfig } from '#lib/config.ts';
-import { effectiveStatus, slidingWindow } from '#lib/domain/reconciliation.ts';
+import { MAX_WINDOW_MS, effectiveStatus, slidingWindow } from '#lib/domain/reconciliation.ts';
 import type { ReconciliationRun } from '#lib/domain/reconciliation.ts';
 import { createLogger } from '#lib/logger.ts';
 import { executeRun, startRun } from '#lib/services/reconciliation-runs.ts';
@@ -27,9 +27,15 @@ async function hotmart() {
   return client.api;
 }
 
+/** `{"windowHours": n}`, as a schedule's input gives it (a number or a numeric string), within 1 h – 62 days. */
+function scheduledWindowHours(event: unknown): number | undefined {
+  const value = Number((event as { windowHours?: unknown } | null)?.windowHours);
+  return Number.isInteger(value) && value >= 1 && value <= MAX_WINDOW_MS / 3600_000 ? value : undefined;
+}
+
 /**
  * The reconciliation runner. EventBridge invokes it hourly with no run: it starts one over the
- * last RECONCILE_WINDOW_HOURS. `POST /reconciliations` starts a run and invokes it with
+ * last RECONCILE_WINDOW_HOURS (daily, over the window its input names). `POST /reconciliations` starts a run and invokes it with
  * `{ runId }`: it executes that run while the run holds its lease.
  */
 export async function handler(event: unknown, context: Context) {
@@ -43,7 +49,9 @@ export async function handler(event: unknown, context: Context) {
       return { runId, executed: false };
     }
   } else {
-    const started = await startRun(slidingWindow(Date.now(), config.reconciliation.windowHours), 'schedule', config.reconciliation.leaseMs, deps);
+    // The daily schedule passes a wider window as its input; the hourly one passes none.
+    const hours = scheduledWindowHours(event) ?? config.reconciliation.windowHours;
+    const started = await startRun(slidingWindow(Date.now(), hours), 'schedule', config.reconciliation.leaseMs, deps);
     if (!started.started) {
       logger.info('scheduled run skipped: another run holds the lease', { holder: started.holder?.id ?? null });
       return { executed: false, holder: started.holder?.id ?? null };

@@ -73,9 +73,9 @@ export async function startReconciliationStack(options: Partial<FakeHotmartOptio
     idle: async () => {
       while (pending.size) await Promise.all([...pending]);
     },
-    /** What EventBridge does every hour. */
-    scheduled: (timeoutMs = 900_000) =>
-      reconcile.handler({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }, lambdaContext(timeoutMs)) as Promise<Record<string, unknown>>,
+    /** What EventBridge does every hour (the scheduled event), or daily (the rule's input instead). */
+    scheduled: (timeoutMs = 900_000, input?: Record<string, unknown>) =>
+      reconcile.handler(input ?? { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }, lambdaContext(timeoutMs)) as Promise<Record<string, unknown>>,
     invokeRunner: (payload: unknown) => reconcile.handler(payload, lambdaContext(900_000)) as Promise<Record<string, unknown>>,
     start: (body: unknown) =>
       route(reconciliations.handler, 'POST /reconciliations', {}, { headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }),

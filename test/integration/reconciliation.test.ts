@@ -195,6 +195,11 @@ describe('reconciliation through POST /reconciliations and the schedule', () => 
     assert.equal(latest.id, scheduled.runId);
     assert.equal(latest.trigger, 'schedule');
     assert.equal(Date.parse(latest.to) - Date.parse(latest.from), 72 * HOUR, 'the schedule covers the last 72 hours');
+    // The daily schedule's input widens the window.
+    const daily = await recon.scheduled(900_000, { windowHours: 720 });
+    const wide = (await recon.get(daily.runId as string)).body;
+    assert.equal(Date.parse(wide.to) - Date.parse(wide.from), 720 * HOUR);
+    assert.deepEqual(wide.report.applied, { grants: 0, revocations: 0, other: 0 });
     assert.deepEqual(latest.report.applied, { grants: 0, revocations: 0, other: 0 });
 
     // Late webhooks: the lost first charge is a duplicate; the lost cancellation changes nothing.

@@ -142,14 +142,19 @@ describe('serverless.yml, as CloudFormation', () => {
     }
   });
 
-  it('runs the reconciliation hourly over the last 72 hours, with the credentials in SSM and only the runner allowed to read them', () => {
-    const [rule, ...others] = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
-    assert.equal(others.length, 0);
-    assert.equal(rule.ScheduleExpression, 'rate(1 hour)');
-    assert.equal(rule.State, 'ENABLED');
-    assert.deepEqual(rule.Targets.map((t: any) => t.Arn['Fn::GetAtt'][0]), ['ReconcileLambdaFunction']);
-    const permission = ofType('AWS::Lambda::Permission').map(([, p]) => p.Properties).find((p) => p.Principal === 'events.amazonaws.com');
-    assert.equal(permission?.FunctionName['Fn::GetAtt'][0], 'ReconcileLambdaFunction');
+  it('runs the reconciliation hourly over the last 72 hours and daily over 30 days, with the credentials in SSM and only the runner allowed to read them', () => {
+    // Hourly over the runner's default window; daily, at a half hour, over 30 days.
+    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    assert.deepEqual(
+      rules.map((rule) => [rule.ScheduleExpression, rule.State, rule.Targets.map((t: any) => [t.Arn['Fn::GetAtt'][0], t.Input ?? null])]),
+      [
+        ['cron(0 * * * ? *)', 'ENABLED', [['ReconcileLambdaFunction', null]]],
+        ['cron(30 3 * * ? *)', 'ENABLED', [['ReconcileLambdaFunction', '{"windowHours":720}']]],
+      ],
+    );
+    const permissions = ofType('AWS::Lambda::Permission').map(([, p]) => p.Properties).filter((p) => p.Principal === 'events.amazonaws.com');
+    assert.equal(permissions.length, 2);
+    for (const permission of permissions) assert.equal(permission.FunctionName['Fn::GetAtt'][0], 'ReconcileLambdaFunction');
 
     const runner = resources.ReconcileLambdaFunction!.Properties;
     assert.equal(runner.Timeout, 900);
