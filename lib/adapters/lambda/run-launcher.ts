@@ -4,9 +4,9 @@ export type RunLauncher = (runId: string) => Promise<void>;
 
 /**
  * Hands a started run to the runner function as an asynchronous invocation: the API answers at
- * once and the run goes on for as long as the runner's timeout allows. Lambda retries a failed
- * asynchronous invocation, and the runner resumes a run it is given only while the run holds its
- * lease. Locally the same call reaches serverless-offline's Lambda endpoint.
+ * once and the run goes on for as long as the runner's timeout allows. An invocation Lambda
+ * delivers twice, or retries, finds the run already claimed and does nothing (executeRun).
+ * Locally the same call reaches serverless-offline's Lambda endpoint.
  *
  * The Lambda client is imported on first use from Lambda's runtime (not bundled).
  */
