@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { createReconciliationDeps } from '#lib/adapters/dynamodb/index.ts';
+import type { HotmartApi } from '#lib/adapters/hotmart/api-client.ts';
 import { createHotmartApi } from '#lib/adapters/hotmart/api-client.ts';
 import { hotmartCredentialSource } from '#lib/adapters/hotmart/credentials.ts';
 import { loadConfig } from '#lib/config.ts';
@@ -17,7 +18,7 @@ const credentials = hotmartCredentialSource(config);
 const FINISH_MARGIN_MS = 20_000;
 
 /** One API client per container and credentials: its OAuth token (valid for hours) is reused across runs. */
-let client: { key: string; api: ReturnType<typeof createHotmartApi> } | undefined;
+let client: { key: string; api: HotmartApi } | undefined;
 async function hotmart() {
   const current = await credentials();
   const key = JSON.stringify([current.clientId, current.clientSecret, current.basic]);
@@ -43,9 +44,10 @@ export async function handler(event: unknown, context: Context) {
   const runId = typeof event === 'object' && event !== null && 'runId' in event ? String((event as { runId: unknown }).runId) : undefined;
   let run: ReconciliationRun | undefined;
   if (runId !== undefined) {
+    // Whether it may still run (running, unclaimed, lease alive) is the claim's condition, below.
     run = await deps.runs.get(runId);
-    if (!run || effectiveStatus(run, Date.now()) !== 'running') {
-      logger.warn('run not executed: it is not running', { runId: runId.slice(0, 64), status: run ? effectiveStatus(run, Date.now()) : 'unknown' });
+    if (!run) {
+      logger.warn('run not executed: no such run', { runId: runId.slice(0, 64) });
       return { runId, executed: false };
     }
   } else {
@@ -63,7 +65,7 @@ export async function handler(event: unknown, context: Context) {
   // The claim makes a retried or duplicated invocation of the same run a no-op.
   const finished = await executeRun(run, { ...deps, hotmart }, { executor: context.awsRequestId, leaseMs: config.reconciliation.leaseMs, deadline });
   if (!finished) {
-    logger.warn('run not executed: another invocation claimed it, or its lease expired', { runId: run.id });
+    logger.warn('run not executed: it has ended, another invocation claimed it, or its lease expired', { runId: run.id, status: effectiveStatus(run, Date.now()) });
     return { runId: run.id, executed: false };
   }
   const report = finished.report!;

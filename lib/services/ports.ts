@@ -1,7 +1,7 @@
 import type { MappingExpectation, Outcome, Plan, SubscriptionRecord, TransactionState, TxStatus } from '../domain/enrollment-rules.ts';
 import type { HotmartEvent } from '../domain/hotmart-event.ts';
 import type { Mapping, MappingInput, ProductMappings, Target } from '../domain/mapping.ts';
-import type { ReconciliationReport, ReconciliationRun, RunStatus } from '../domain/reconciliation.ts';
+import type { ReconciliationReport, ReconciliationRun, RunStatus, Window } from '../domain/reconciliation.ts';
 import type { SubscriptionMirror } from '../domain/subscription-rules.ts';
 
 /** The storage the use cases need; lib/adapters/dynamodb implements each. */
@@ -117,4 +117,27 @@ export interface ReconciliationStore {
   get(id: string): Promise<ReconciliationRun | undefined>;
   /** Newest first. */
   list(limit: number, cursor?: string): Promise<Page<ReconciliationRun>>;
+}
+
+/** Filters of Hotmart's GET /subscriptions (SPEC §8.4). At most one of the three date windows. */
+export type SubscriptionFilters = {
+  /** Sent as a repeated `status` param (?status=ACTIVE&status=DELAYED); none means every status. */
+  statuses?: readonly string[];
+  productId?: string;
+  subscriberEmail?: string;
+  /** Stops paging (and any wait) when aborted: a run's deadline. */
+  signal?: AbortSignal;
+  /** accession_date / end_accession_date */
+  accession?: Window;
+  /** cancelation_date / end_cancelation_date (Hotmart's single "l") */
+  cancelation?: Window;
+  /** date_next_charge / end_date_next_charge */
+  nextCharge?: Window;
+};
+
+/** What a reconciliation run reads from Hotmart; lib/adapters/hotmart/api-client.ts implements it. */
+export interface HotmartSource {
+  /** Sales in the window with one transaction status. */
+  salesHistory(filters: Window & { status: string; productId?: string; signal?: AbortSignal }): AsyncIterable<Record<string, unknown>>;
+  subscriptions(filters: SubscriptionFilters): AsyncIterable<Record<string, unknown>>;
 }

@@ -7,22 +7,7 @@ import type { ReconciliationReport, Window } from '../domain/reconciliation.ts';
 import { emptyReport } from '../domain/reconciliation.ts';
 import type { ApplyDeps } from './apply-event.ts';
 import { applyHotmartEvent } from './apply-event.ts';
-
-export type SubscriptionFilters = {
-  statuses?: readonly string[];
-  signal?: AbortSignal;
-  productId?: string;
-  subscriberEmail?: string;
-  accession?: Window;
-  cancelation?: Window;
-  nextCharge?: Window;
-};
-
-/** What a reconciliation run reads from Hotmart (lib/adapters/hotmart/api-client.ts). */
-export type HotmartSource = {
-  salesHistory(filters: Window & { status: string; signal?: AbortSignal }): AsyncIterable<Record<string, unknown>>;
-  subscriptions(filters: SubscriptionFilters): AsyncIterable<Record<string, unknown>>;
-};
+import type { HotmartSource, SubscriptionFilters } from './ports.ts';
 
 /**
  * Every sale status that changes access, asked for one by one: unasked, Hotmart returns only

@@ -1,8 +1,7 @@
 import type { ReconciliationRun, Trigger, Window } from '../domain/reconciliation.ts';
 import { emptyReport, newRunId } from '../domain/reconciliation.ts';
 import type { ApplyDeps } from './apply-event.ts';
-import type { ReconciliationStore } from './ports.ts';
-import type { HotmartSource } from './reconcile.ts';
+import type { HotmartSource, ReconciliationStore } from './ports.ts';
 import { reconcileWindow } from './reconcile.ts';
 
 export type RunDeps = ApplyDeps & {

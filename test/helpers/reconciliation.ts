@@ -1,13 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { Context } from 'aws-lambda';
-import type { FakeHotmartOptions } from '../../scripts/fake-hotmart-api.ts';
+import type { HotmartApiOptions } from '../../lib/adapters/hotmart/api-client.ts';
+import { createHotmartApi } from '../../lib/adapters/hotmart/api-client.ts';
+import type { FakeHotmart, FakeHotmartOptions } from '../../scripts/fake-hotmart-api.ts';
 import { startFakeHotmartApi } from '../../scripts/fake-hotmart-api.ts';
 import { lambdaContext, route } from './stack.ts';
 
 export const CLIENT_ID = 'test-client-id-5f1c2a';
 export const CLIENT_SECRET = 'test-client-secret-9d8e7f6a5b4c';
 const RUNNER = 'test-reconcile';
+
+/** The real client, pointed at a fake Hotmart API with the test credentials (or others). */
+export function clientFor(fake: Pick<FakeHotmart, 'basic' | 'tokenUrl' | 'apiUrl'>, credentials: Partial<HotmartApiOptions['credentials']> = {}) {
+  return createHotmartApi({ credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, basic: fake.basic, ...credentials }, tokenUrl: fake.tokenUrl, apiUrl: fake.apiUrl });
+}
 
 /**
  * The reconciliation side of the stack, in process: the fake Hotmart API, and a stand-in for

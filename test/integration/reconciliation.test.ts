@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { createReconciliationDeps } from '../../lib/adapters/dynamodb/index.ts';
-import { createHotmartApi } from '../../lib/adapters/hotmart/api-client.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { executeRun, startRun } from '../../lib/services/reconciliation-runs.ts';
 import { reconcileWindow } from '../../lib/services/reconcile.ts';
 import { startFakeHotmartApi } from '../../scripts/fake-hotmart-api.ts';
-import { CLIENT_ID, CLIENT_SECRET, startReconciliationStack } from '../helpers/reconciliation.ts';
+import { CLIENT_ID, CLIENT_SECRET, clientFor, startReconciliationStack } from '../helpers/reconciliation.ts';
 import { captureLogs, createTestStack, fixtureJson, freshEvent, loadHandlers, scanAllTables } from '../helpers/stack.ts';
 
 /**
@@ -215,7 +214,7 @@ describe('reconciliation through POST /reconciliations and the schedule', () => 
 
   it('pages through many pages, renews an expired token, waits out 429s and splits windows on 502', async (t) => {
     const hostile = await startFakeHotmartApi({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, pageSize: 2, rateLimitEvery: 4, maxWindowMs: DAY, tokenRequestsLimit: 6 });
-    const client = createHotmartApi({ credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, basic: hostile.basic }, tokenUrl: hostile.tokenUrl, apiUrl: hostile.apiUrl });
+    const client = clientFor(hostile);
     try {
       const P = 9_600_003;
       await api.putMapping(String(P), { targets: [{ type: 'course', id: 'recon-many' }] });
@@ -295,7 +294,7 @@ describe('reconciliation through POST /reconciliations and the schedule', () => 
   it('stops at its deadline, even in the middle of a rate-limit wait, and says so', async () => {
     const slow = await startFakeHotmartApi({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, rateLimitEvery: 1, rateLimitResetSeconds: 30 });
     try {
-      const client = createHotmartApi({ credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, basic: slow.basic }, tokenUrl: slow.tokenUrl, apiUrl: slow.apiUrl });
+      const client = clientFor(slow);
       const began = Date.now();
       const report = await reconcileWindow({ from: NOW - DAY, to: NOW }, client, deps, { deadline: began + 300 });
       assert.ok(Date.now() - began < 2000, `took ${Date.now() - began} ms`);
@@ -317,7 +316,7 @@ describe('reconciliation through POST /reconciliations and the schedule', () => 
       await api.putMapping(String(P), { targets: [{ type: 'course', id: 'recon-dispute' }], policy: { onDispute: 'suspend' } });
       await webhook(freshEvent('PURCHASE_APPROVED', { transaction: 'HPDISP1', email: 'r.dispute@example.com', productId: P, creationDate: NOW - 5 * HOUR }));
       protested.sales.push(sale(P, 'HPDISP1', 'r.dispute@example.com', 'PROTESTED', NOW - 5 * HOUR));
-      const client = createHotmartApi({ credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, basic: protested.basic }, tokenUrl: protested.tokenUrl, apiUrl: protested.apiUrl });
+      const client = clientFor(protested);
       const report = await reconcileWindow({ from: NOW - DAY, to: NOW }, client, deps);
       assert.deepEqual(report.errors, []);
       assert.equal(report.applied.revocations, 1);
@@ -338,7 +337,7 @@ describe('reconciliation through POST /reconciliations and the schedule', () => 
     assert.deepEqual(failed.report.errors, [{ scope: 'run', message: 'the runner could not be started' }]);
 
     // Wrong credentials: the run fails and says why, without the secret.
-    const wrong = createHotmartApi({ credentials: { clientId: CLIENT_ID, clientSecret: 'not-the-secret', basic: 'bm90LXRoZS1zZWNyZXQ=' }, tokenUrl: recon.fake.tokenUrl, apiUrl: recon.fake.apiUrl });
+    const wrong = clientFor(recon.fake, { clientSecret: 'not-the-secret', basic: 'bm90LXRoZS1zZWNyZXQ=' });
     const started = await startRun({ from: NOW - DAY, to: NOW }, 'api', 60_000, deps);
     assert.ok(started.started);
     const finished = (await executeRun(started.run, { ...deps, hotmart: async () => wrong }, { executor: 'test', leaseMs: 60_000 }))!;

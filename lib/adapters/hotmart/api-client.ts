@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Window as DateRange } from '../../domain/reconciliation.ts';
+import type { HotmartSource, SubscriptionFilters } from '../../services/ports.ts';
 
 /**
  * Hotmart's REST API (SPEC §8), for reconciliation: an OAuth client-credentials token fetched
@@ -7,6 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * (a query over 30 s) splits the time window, transient faults retry with backoff.
  */
 export type HotmartCredentials = { clientId: string; clientSecret: string; basic: string };
+
+/** The reconciliation port, with the subscriptions filter the API adds. */
+export type HotmartApi = HotmartSource & { subscriptions(filters: HotmartSubscriptionFilters): AsyncIterable<Record<string, unknown>> };
 
 export type HotmartApiOptions = {
   credentials: HotmartCredentials;
@@ -28,25 +33,8 @@ export type HotmartApiOptions = {
   now?: () => number;
 };
 
-/** A closed date range in epoch ms. */
-export type HotmartDateRange = { from: number; to: number };
-
-/** Filters of GET /subscriptions (SPEC §8.4). At most one of the three date windows. */
-export type HotmartSubscriptionFilters = {
-  /** Sent as a repeated `status` param (?status=ACTIVE&status=DELAYED); none means every status. */
-  statuses?: readonly string[];
-  productId?: string;
-  subscriberEmail?: string;
-  subscriberCode?: string;
-  /** Stops paging (and any wait) when aborted: a run's deadline. */
-  signal?: AbortSignal;
-  /** accession_date / end_accession_date */
-  accession?: HotmartDateRange;
-  /** cancelation_date / end_cancelation_date (Hotmart's single "l") */
-  cancelation?: HotmartDateRange;
-  /** date_next_charge / end_date_next_charge */
-  nextCharge?: HotmartDateRange;
-};
+/** The port's filters, and one more the API offers. */
+export type HotmartSubscriptionFilters = SubscriptionFilters & { subscriberCode?: string };
 
 /** Carries only the HTTP status and Hotmart's error type: never a credential or token. Status 0: no answer. */
 export class HotmartApiError extends Error {
@@ -71,7 +59,7 @@ type Page<T> = { items?: T[]; page_info?: { next_page_token?: string } };
 type Query = Record<string, string | number | readonly string[] | undefined>;
 
 /** A date window and the names one endpoint gives its two bounds — the part a 502 makes us split. */
-type Window = { fromParam: string; toParam: string } & HotmartDateRange;
+type Window = { fromParam: string; toParam: string } & DateRange;
 
 /** The subscription date windows and their query-param names (SPEC §8.4). */
 const SUBSCRIPTION_WINDOWS = [
@@ -80,7 +68,7 @@ const SUBSCRIPTION_WINDOWS = [
   ['nextCharge', 'date_next_charge', 'end_date_next_charge'],
 ] as const;
 
-export function createHotmartApi(options: HotmartApiOptions) {
+export function createHotmartApi(options: HotmartApiOptions): HotmartApi {
   const now = options.now ?? Date.now;
   const maxAttempts = options.maxAttempts ?? 4;
   let cached: { token: string; expiresAt: number } | undefined;
@@ -200,7 +188,7 @@ export function createHotmartApi(options: HotmartApiOptions) {
 
   return {
     /** Sales in [from, to] (epoch ms) with one transaction status — Hotmart returns only APPROVED and COMPLETE unless asked. */
-    salesHistory: (filters: { from: number; to: number; status: string; productId?: string; signal?: AbortSignal }) =>
+    salesHistory: (filters) =>
       paged<Record<string, unknown>>(
         '/payments/api/v1/sales/history',
         { transaction_status: filters.status, product_id: filters.productId },
@@ -214,7 +202,7 @@ export function createHotmartApi(options: HotmartApiOptions) {
      * filter Hotmart reportedly returns only accessions of the last 30 days (SPEC §8.4), so pass
      * an accession window to reach older subscribers.
      */
-    subscriptions(filters: HotmartSubscriptionFilters): AsyncIterable<Record<string, unknown>> {
+    subscriptions(filters: HotmartSubscriptionFilters) {
       const given = SUBSCRIPTION_WINDOWS.filter(([key]) => filters[key]);
       if (given.length > 1) throw new RangeError(`subscriptions: give at most one date window, got ${given.map(([key]) => key).join(', ')}`);
       const [key, fromParam, toParam] = given[0] ?? [];
@@ -229,7 +217,7 @@ export function createHotmartApi(options: HotmartApiOptions) {
   };
 }
 
-export type HotmartApi = ReturnType<typeof createHotmartApi>;
+
 
 const backoff = (attempt: number) => Math.min(8_000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
 
