@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import { EmailSchema } from './email.ts';
 
 /**
  * One Hotmart delivery, reduced to what enrollment needs. v2 JSON bodies and v1 form
@@ -95,13 +96,8 @@ const ProductIdSchema = z
 const IdSchema = z.union([z.number(), z.string()]).transform(String);
 const TextSchema = z.string().max(500);
 
-export const EmailSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .min(3)
-  .max(254)
-  .refine((value) => /^[^\s@]+@[^\s@]+$/.test(value), 'not an e-mail address');
+/** Every e-mail key is normalised in one place (email.ts); re-exported for the readers that import it from here. */
+export { EmailSchema };
 
 const ProductSchema = z.object({ id: ProductIdSchema, name: TextSchema.optional() });
 const PlanSchema = z.object({ id: IdSchema.optional(), name: TextSchema.optional() });

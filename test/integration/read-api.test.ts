@@ -19,6 +19,23 @@ describe('read API', () => {
     assert.deepEqual((await api.enrollments({ email: 'nobody@example.com' })).body.items, []);
   });
 
+  it('treats one e-mail sent in NFC and in NFD as one student, read in either form', async () => {
+    const composed = 'joão.conceição@example.com'.normalize('NFC');
+    const decomposed = composed.normalize('NFD');
+    assert.notEqual(composed, decomposed);
+    await api.putMapping('4000002', { targets: [{ type: 'class', id: 'turma-nfc' }] });
+    await api.postWebhook(JSON.stringify(freshEvent('PURCHASE_APPROVED', { transaction: 'HPNFD1', email: decomposed, productId: 4000002 })));
+    await api.postWebhook(JSON.stringify(freshEvent('PURCHASE_APPROVED', { transaction: 'HPNFC2', email: ` ${composed.toUpperCase()}`, productId: 4000002 })));
+    for (const email of [composed, decomposed, decomposed.toUpperCase()]) {
+      const { items } = (await api.enrollments({ email })).body;
+      assert.deepEqual(
+        items.map((i: any) => [i.email, i.target.id, i.transactions.map((t: any) => t.transaction).sort()]),
+        [[composed, 'turma-nfc', ['HPNFC2', 'HPNFD1']]],
+        email,
+      );
+    }
+  });
+
   it('lists a target’s roster page by page', async () => {
     const emails: string[] = [];
     let cursor: string | null = null;

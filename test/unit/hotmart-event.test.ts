@@ -99,6 +99,21 @@ describe('parsing Hotmart v2.0.0 deliveries', () => {
     assert.equal(result.event.buyerEmail, 'mariana.teste@example.com');
   });
 
+  it('gives one e-mail in NFC and in NFD the same key, in JSON and v1 form deliveries', () => {
+    const composed = 'José.Ñúñez@Example.com';
+    const keys = [composed.normalize('NFC'), composed.normalize('NFD')].flatMap((email) => {
+      const body = JSON.parse(fixture('PURCHASE_APPROVED.json'));
+      body.data.buyer.email = email;
+      const json = parseJsonDelivery(JSON.stringify(body), RECEIVED);
+      const form = new URLSearchParams(fixture('v1.0.0-purchase-approved.form-urlencoded.txt').trim());
+      form.set('email', email);
+      const v1 = parseFormDelivery(form, RECEIVED);
+      assert.ok(json.ok && v1.ok);
+      return [json.event.buyerEmail, v1.event.buyerEmail];
+    });
+    assert.deepEqual(new Set(keys), new Set(['josé.ñúñez@example.com'.normalize('NFC')]));
+  });
+
   it('marks panel test deliveries (product id 0)', () => {
     const body = JSON.parse(fixture('PURCHASE_APPROVED.json'));
     body.data.product.id = 0;
