@@ -2,7 +2,7 @@ import type { HotmartEvent } from './hotmart-event.ts';
 import { KNOWN_EVENTS } from './hotmart-event.ts';
 import type { Mapping, Policy, ProductMappings, Target } from './mapping.ts';
 import { DEFAULT_POLICY, resolveMapping, targetKey, targetsKey } from './mapping.ts';
-import type { SubscriptionFact, SubscriptionMirror } from './subscription-rules.ts';
+import type { SubscriptionFact, SubscriptionMirror, SubscriptionState } from './subscription-rules.ts';
 import { currentOffer, foldSubscription, mirrorFor, offersInForce, subscriptionFact, subscriptionHasAccess } from './subscription-rules.ts';
 
 /**
@@ -154,16 +154,40 @@ function predictTransaction(event: HotmartEvent, incoming: TxStatus, mapping: Ma
   return { transaction: event.transaction!, status: 'APPROVED', targets: mapping.targets, email: event.buyerEmail!, productId: event.productId! };
 }
 
+const expectationOf = (tx: TransactionState) => ({ absent: false as const, status: tx.status, targetsKey: targetsKey(tx.targets), email: tx.email });
+
+/** What a dispute under `onDispute: keep` found, said as it is: there may have been no access to keep. */
+function keptDisputeDetail(transaction: string, current: TransactionState | null): string {
+  const recorded = `dispute of transaction ${transaction} recorded (policy onDispute: keep)`;
+  if (current === null) return `${recorded}; no approval of it was received, so it gave no access to keep`;
+  if (isPaid(current.status)) return `${recorded}; ${current.targets.length > 0 ? 'access kept' : 'it granted nothing'}`;
+  return `${recorded}; it is already ${current.status}: no change`;
+}
+
+/** What moving a transaction from one status to a stronger one did to the access it gave. */
+function transitionEffect(from: TxStatus, to: TxStatus): string {
+  if (isPaid(to)) return from === 'DISPUTE' ? 'access granted: the dispute is over' : 'access kept';
+  if (to === 'DISPUTE') return 'access suspended (policy onDispute: suspend)';
+  if (from === 'DISPUTE') return 'access, suspended by the dispute, removed';
+  return isPaid(from) ? 'access from this transaction removed' : `it gave no access (it was already ${from})`;
+}
+
 function planTransaction(event: HotmartEvent, knowledge: Knowledge, claimBusinessKey: boolean): Plan {
   const transaction = event.transaction!;
   const mappings = knowledge.mappings ?? NO_MAPPINGS;
   const mapping = resolveMapping(mappings, event.offerCode);
   const policy = mapping?.policy ?? DEFAULT_POLICY;
   const incoming = TRANSACTION_EVENTS[event.event]!;
-  if (incoming === 'DISPUTE' && policy.onDispute === 'keep') {
-    return { outcome: { status: 'processed', detail: `dispute of transaction ${transaction} recorded; access kept (policy onDispute: keep)` }, claimBusinessKey };
-  }
   const current = knowledge.tx !== undefined ? knowledge.tx : predictTransaction(event, incoming, mapping);
+  if (incoming === 'DISPUTE' && policy.onDispute === 'keep') {
+    // Nothing is written — the approval and refund decide access, in any arrival order — but the
+    // plan is checked against the transaction as stored, so the detail says what the dispute found.
+    return {
+      outcome: { status: 'processed', detail: keptDisputeDetail(transaction, current) },
+      claimBusinessKey,
+      expectTx: current === null ? { absent: true } : expectationOf(current),
+    };
+  }
 
   if (current === null) {
     const expectMappings = mappingExpectations(event.productId!, event.offerCode, mappings);
@@ -176,7 +200,7 @@ function planTransaction(event: HotmartEvent, knowledge: Knowledge, claimBusines
       return {
         outcome: {
           status: 'processed',
-          detail: `transaction ${transaction} was not known: recorded as ${incoming}, so a later approval will not grant`,
+          detail: `no approval of transaction ${transaction} was received: recorded as ${incoming}, with no access, so a later approval will not grant`,
           effects: [{ transaction, from: null, to: incoming, targets }],
         },
         claimBusinessKey,
@@ -199,7 +223,9 @@ function planTransaction(event: HotmartEvent, knowledge: Knowledge, claimBusines
     return {
       outcome: {
         status: 'processed',
-        detail: `transaction ${transaction} ${incoming}: ${isPaid(incoming) ? 'access granted' : 'access suspended (policy onDispute: suspend)'}`,
+        detail: isPaid(incoming)
+          ? `transaction ${transaction} ${incoming}: access granted`
+          : `no approval of transaction ${transaction} was received: recorded as ${incoming}, suspended (policy onDispute: suspend) until COMPLETE grants or a refund revokes`,
         effects: [{ transaction, from: null, to: incoming, targets: mapping.targets }],
       },
       claimBusinessKey,
@@ -210,17 +236,16 @@ function planTransaction(event: HotmartEvent, knowledge: Knowledge, claimBusines
     };
   }
 
-  const expectTx = { absent: false as const, status: current.status, targetsKey: targetsKey(current.targets), email: current.email };
+  const expectTx = expectationOf(current);
   const next = nextTxStatus(current.status, incoming);
   if (next === current.status) {
     return { outcome: { status: 'processed', detail: `transaction ${transaction} is already ${current.status}: no change` }, claimBusinessKey, expectTx };
   }
   const updated: TransactionState = { ...current, status: next };
-  const verb = isPaid(next) ? 'access kept' : next === 'DISPUTE' ? 'access suspended (policy onDispute: suspend)' : 'access from this transaction removed';
   return {
     outcome: {
       status: 'processed',
-      detail: `transaction ${transaction} ${current.status} → ${next}: ${current.targets.length > 0 ? verb : 'it granted nothing'}`,
+      detail: `transaction ${transaction} ${current.status} → ${next}: ${current.targets.length > 0 ? transitionEffect(current.status, next) : 'it granted nothing'}`,
       effects: [{ transaction, from: current.status, to: next, targets: current.targets }],
     },
     claimBusinessKey,
@@ -307,7 +332,7 @@ function planSubscription(event: HotmartEvent, knowledge: Knowledge): Plan {
     mirrorTargets.length === 0
       ? `subscription ${subscriberCode} ${fact.kind} recorded (${state.status}); no enrollment yet: its first charge has not been applied`
       : `subscription ${subscriberCode} ${fact.kind}: ${before ?? 'new'} → ${state.status}` +
-        `${state.accessUntil ? `, access until ${new Date(state.accessUntil).toISOString()}` : ''}${switched.length ? `; ${switched.length} target(s) switched away` : ''}`;
+        `${accessPhrase(state)}${switched.length ? `; ${switched.length} target(s) switched away` : ''}`;
   return {
     outcome: {
       ...(duplicate ?? { status: 'processed', detail }),
@@ -320,6 +345,13 @@ function planSubscription(event: HotmartEvent, knowledge: Knowledge): Plan {
       ? { subscriptionEnrollments: { email, productId, subscriberCode, mirrors: mirrorTargets.map((target) => ({ target, mirror: mirrorFor(target, targets, state) })) } }
       : {}),
   };
+}
+
+/** A suspended or revoked subscription gives no access, whatever date its paid period ends. */
+function accessPhrase(state: SubscriptionState): string {
+  if (state.status === 'suspended') return ', no access while suspended';
+  if ((state.status === 'active' || state.status === 'cancelled') && state.accessUntil) return `, access until ${new Date(state.accessUntil).toISOString()}`;
+  return '';
 }
 
 export function planEvent(event: HotmartEvent, knowledge: Knowledge): Plan {

@@ -59,11 +59,14 @@ describe('every Hotmart event, posted as Hotmart sends it', () => {
       { transaction: 'HP2604117733', status: 'COMPLETE' },
       { transaction: 'HP2604211958', status: 'APPROVED' },
     ]);
-    // PROTEST → REFUNDED of a transaction whose approval never came: recorded, revoked, no access.
+    // PROTEST → REFUNDED of a transaction whose approval never came: recorded, revoked, no access,
+    // and neither detail pretends otherwise.
     const refunded = fixtureJson('PURCHASE_REFUNDED');
     assert.deepEqual((await accessOf(refunded.data.buyer.email)).map((e) => [e.target.id, e.status, e.hasAccess]), [['edicao', 'revoked', false]]);
+    const protest = (await api.event(fixtureJson('PURCHASE_PROTEST').id)).body.outcome.detail;
+    assert.equal(protest, 'dispute of transaction HP2604150321 recorded (policy onDispute: keep); no approval of it was received, so it gave no access to keep');
     const stored = await api.event(refunded.id);
-    assert.match(stored.body.outcome.detail, /not known: recorded as REFUNDED/);
+    assert.equal(stored.body.outcome.detail, 'no approval of transaction HP2604150321 was received: recorded as REFUNDED, with no access, so a later approval will not grant');
     // A chargeback of an approved transaction removes the access it gave.
     const transaction = `HP${Date.now()}7`;
     await post(freshEvent('PURCHASE_APPROVED', { transaction, email: 'joana.ficticia@example.com', productId: 3412911 }));

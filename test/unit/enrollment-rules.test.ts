@@ -139,6 +139,39 @@ describe('planning an event', () => {
     assert.equal(suspend.enrollments?.status, 'DISPUTE');
   });
 
+  it('says what a dispute under onDispute: keep found, checked against the stored transaction', () => {
+    // Never approved here: no access to keep, and the plan holds only if the transaction is still absent.
+    const unknown = planEvent(event('PURCHASE_PROTEST'), { mappings: mapped, tx: null });
+    assert.doesNotMatch(unknown.outcome.detail, /access kept/);
+    assert.match(unknown.outcome.detail, /no approval of it was received, so it gave no access to keep/);
+    assert.deepEqual([unknown.expectTx, unknown.writeTx, unknown.enrollments], [{ absent: true }, undefined, undefined]);
+    // Not read yet: predicted approved, and checked so a wrong guess is planned again.
+    const predicted = planEvent(event('PURCHASE_PROTEST'), { mappings: mapped });
+    assert.deepEqual(predicted.expectTx, { absent: false, status: 'APPROVED', targetsKey: 'course#c1', email: 'a@example.com' });
+    assert.match(planEvent(event('PURCHASE_PROTEST'), { mappings: mapped, tx: tx('REFUNDED') }).outcome.detail, /already REFUNDED: no change/);
+    // Its refund says the approval never came, not that the transaction "was not known".
+    const refund = planEvent(event('PURCHASE_REFUNDED'), { mappings: mapped, tx: null });
+    assert.equal(refund.outcome.detail, 'no approval of transaction HP1 was received: recorded as REFUNDED, with no access, so a later approval will not grant');
+  });
+
+  it('never says access was kept, restored or removed when there was none', () => {
+    const detail = (name: string, current: TransactionState | null, mappings = mapped) => planEvent(event(name), { mappings, tx: current }).outcome.detail;
+    const strict: ProductMappings = { product: { ...mapping, policy: { ...DEFAULT_POLICY, onDispute: 'suspend' } }, offers: [] };
+    assert.match(detail('PURCHASE_REFUNDED', tx('CANCELED')), /CANCELED → REFUNDED: it gave no access \(it was already CANCELED\)/);
+    assert.match(detail('PURCHASE_REFUNDED', tx('DISPUTE')), /DISPUTE → REFUNDED: access, suspended by the dispute, removed/);
+    assert.match(detail('PURCHASE_COMPLETE', tx('DISPUTE')), /DISPUTE → COMPLETE: access granted: the dispute is over/);
+    assert.match(detail('PURCHASE_REFUNDED', tx('APPROVED')), /APPROVED → REFUNDED: access from this transaction removed/);
+    assert.match(detail('PURCHASE_PROTEST', null, strict), /^no approval of transaction HP1 was received: recorded as DISPUTE, suspended/);
+  });
+
+  it('gives a suspended subscription no access date in its detail', () => {
+    const sub = { subscriberCode: 'S1', offerCode: undefined };
+    const charge = planEvent(event('PURCHASE_APPROVED', { ...sub, recurrenceNumber: 1, dateNextCharge: Date.UTC(2030, 0, 1) }), { mappings: mapped, subscription: null });
+    assert.match(charge.outcome.detail, /new → active, access until 2030-01-04/);
+    const delayed = planEvent(event('PURCHASE_DELAYED', { ...sub, id: 'e-delay', creationDate: 2 }), { mappings: mapped, subscription: charge.writeSubscription!.record });
+    assert.match(delayed.outcome.detail, /active → suspended, no access while suspended$/);
+  });
+
   it('changes no access on events outside the lifecycle, and ignores unknown ones', () => {
     for (const name of ['PURCHASE_BILLET_PRINTED', 'PURCHASE_DELAYED', 'PURCHASE_EXPIRED', 'CLUB_FIRST_ACCESS']) {
       const plan = planEvent(event(name), { mappings: mapped });
