@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { MiddlewareObj } from '@middy/core';
 import type { TokenSource } from '../adapters/ssm/token-parameters.ts';
 import { ssmTokenSource } from '../adapters/ssm/token-parameters.ts';
 import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
@@ -19,22 +19,12 @@ export function tokenMatches(presented: string | undefined, accepted: readonly s
   return matched;
 }
 
-export type HottokContext = { hottok?: string[] };
-
-export function acceptedTokens(context: HottokContext): string[] {
-  return context.hottok ?? [];
-}
-
 /**
- * Puts the accepted tokens (current, and previous during a rotation) on the Lambda context: in
- * AWS from SSM SecureString parameters, locally from the environment. A failed SSM read throws,
- * and the delivery is answered 503 so that Hotmart retries.
+ * Where the accepted tokens (current, and previous during a rotation) come from: in AWS, SSM
+ * SecureString parameters (cached; a failed read with no recent tokens throws, and the delivery
+ * is answered 503 so that Hotmart retries); locally, the environment. Asked only when a request
+ * needs them: a POST presenting a token, or the health GET.
  */
-export function hottokSource(config: Config): MiddlewareObj {
-  const tokens: TokenSource = config.hottokSsmPath ? ssmTokenSource(config.hottokSsmPath, config.region) : async () => config.localHottoks;
-  return {
-    before: async (request) => {
-      Object.assign(request.context, { hottok: await tokens() });
-    },
-  };
+export function tokenSourceFor(config: Config, logger?: Logger): TokenSource {
+  return config.hottokSsmPath ? ssmTokenSource(config.hottokSsmPath, config.region, { logger }) : async () => config.localHottoks;
 }

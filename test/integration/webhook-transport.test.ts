@@ -37,7 +37,13 @@ describe('webhook transport: who gets in, and what is refused before parsing', (
 
   it('refuses a v1 form whose hottok field is wrong, and a body token on a v2 JSON delivery', async () => {
     const form = fixture('v1.0.0-purchase-approved.form-urlencoded.txt').trim();
-    assert.equal((await api.postWebhook(form, { 'content-type': 'application/x-www-form-urlencoded' })).statusCode, 401);
+    const refused = await api.postWebhook(form, { 'content-type': 'application/x-www-form-urlencoded' });
+    assert.equal(refused.statusCode, 401);
+    // The form is told about the field it carries its token in, not about a header it never sends.
+    assert.equal(refused.body.error.message, 'missing or invalid hottok form field');
+    const withoutField = form.replace(/(^|&)hottok=[^&]*/, '');
+    assert.equal((await api.postWebhook(withoutField, { 'content-type': 'application/x-www-form-urlencoded' })).body.error.message, 'missing or invalid hottok form field');
+    assert.equal((await api.postWebhook(form, { 'content-type': 'application/x-www-form-urlencoded', 'x-hotmart-hottok': 'wrong' })).body.error.message, 'missing or invalid X-HOTMART-HOTTOK');
     const bodyToken = JSON.stringify({ ...JSON.parse(approved), hottok: TOKEN });
     assert.equal((await api.postWebhook(bodyToken, { 'content-type': 'application/json' })).statusCode, 401);
     assert.equal((await scanAllTables()).length, 0);
