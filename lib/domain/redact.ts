@@ -46,3 +46,19 @@ export function redactRawBody(body: string, mediaType: 'json' | 'form'): string 
     return redacted;
   }
 }
+
+/**
+ * A body cut to at most `maxBytes` of UTF-8, at a character boundary (and, in a form, not inside
+ * a %XX escape), saying whether it was cut and how large it was. Redaction can grow a body (a form
+ * re-encoded escapes every byte it did not need to), and a stored item must stay far below
+ * DynamoDB's 400 KB.
+ */
+export function boundBody(body: string, maxBytes: number, mediaType: 'json' | 'form'): { body: string; truncated?: true; originalBytes?: number } {
+  const bytes = Buffer.from(body, 'utf8');
+  if (bytes.length <= maxBytes) return { body };
+  let end = maxBytes;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--; // never split a multi-byte character
+  let cut = bytes.subarray(0, end).toString('utf8');
+  if (mediaType === 'form') cut = cut.replace(/%[0-9a-fA-F]?$/, '');
+  return { body: cut, truncated: true, originalBytes: bytes.length };
+}

@@ -81,7 +81,11 @@ export type QuarantineRecord = {
   id: string;
   reason: string;
   contentType: string;
+  /** Redacted, and at most QUARANTINE_BODY_MAX_BYTES: a longer one is cut (`truncated`, `originalBytes`). */
   body: string;
+  truncated?: true;
+  /** UTF-8 bytes of the redacted body before it was cut. */
+  originalBytes?: number;
   receivedAt: number;
   expiresAt: number;
 };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Outcome } from '../domain/enrollment-rules.ts';
 import type { ParseResult } from '../domain/hotmart-event.ts';
 import { parseFormDelivery, parseJsonDelivery } from '../domain/hotmart-event.ts';
-import { redactRawBody } from '../domain/redact.ts';
+import { boundBody, redactRawBody } from '../domain/redact.ts';
 import type { ApplyDeps } from './apply-event.ts';
 import { applyHotmartEvent } from './apply-event.ts';
 import type { QuarantineStore } from './ports.ts';
@@ -17,6 +17,15 @@ export type ReceiveResult =
 export type ReceiveDeps = ApplyDeps & { quarantine: QuarantineStore };
 
 const QUARANTINE_DAYS = 30;
+/** A quarantined body is kept up to this many bytes (README, "API"): far below DynamoDB's 400 KB item limit. */
+export const QUARANTINE_BODY_MAX_BYTES = 64 * 1024;
+
+/** Today's parser, for either version of a delivery. */
+export function parseDelivery(delivery: Delivery): ParseResult {
+  return delivery.mediaType === 'form'
+    ? parseFormDelivery(new URLSearchParams(delivery.body), delivery.receivedAt)
+    : parseJsonDelivery(delivery.body, delivery.receivedAt);
+}
 
 /**
  * Turns one authenticated Hotmart delivery into a stored event and its effect. A delivery that
@@ -24,20 +33,17 @@ const QUARANTINE_DAYS = 30;
  * carried the right token is lost and Hotmart does not disable the webhook.
  */
 export async function receiveHotmartDelivery(delivery: Delivery, deps: ReceiveDeps): Promise<ReceiveResult> {
-  const parsed: ParseResult =
-    delivery.mediaType === 'form'
-      ? parseFormDelivery(new URLSearchParams(delivery.body), delivery.receivedAt)
-      : parseJsonDelivery(delivery.body, delivery.receivedAt);
+  const parsed = parseDelivery(delivery);
 
   if (!parsed.ok) {
-    const body = redactRawBody(delivery.body, delivery.mediaType);
+    const redacted = redactRawBody(delivery.body, delivery.mediaType);
     // Same body, same record: Hotmart's retries of a bad delivery do not pile up.
-    const quarantineId = createHash('sha256').update(body).digest('hex');
+    const quarantineId = createHash('sha256').update(redacted).digest('hex');
     await deps.quarantine.put({
       id: quarantineId,
       reason: parsed.reason,
       contentType: delivery.mediaType === 'form' ? 'application/x-www-form-urlencoded' : 'application/json',
-      body,
+      ...boundBody(redacted, QUARANTINE_BODY_MAX_BYTES, delivery.mediaType),
       receivedAt: delivery.receivedAt,
       expiresAt: Math.floor(delivery.receivedAt / 1000) + QUARANTINE_DAYS * 24 * 3600,
     });

@@ -95,6 +95,22 @@ describe('webhook transport: who gets in, and what is refused before parsing', (
     }
   });
 
+  it('quarantines a large form body that redaction grows, cut to 64 KiB and saying so', async () => {
+    // 250 KB of "!" re-encoded as %21 is 750 KB: past DynamoDB's 400 KB item limit if kept whole.
+    const form = `hottok=${TOKEN}&status=approved&transaction=HPBIG1&prod=3412911&email=not+an+email&note=${'!'.repeat(250_000)}`;
+    const response = await api.postWebhook(form, { 'content-type': 'application/x-www-form-urlencoded' });
+    assert.equal(response.statusCode, 202);
+    assert.equal((await api.postWebhook(form, { 'content-type': 'application/x-www-form-urlencoded' })).body.quarantineId, response.body.quarantineId);
+    const { items } = (await api.quarantine({ limit: '100' })).body;
+    const record = items.find((item: any) => item.id === response.body.quarantineId);
+    assert.equal(record.truncated, true);
+    assert.ok(record.originalBytes > 700_000, String(record.originalBytes));
+    assert.ok(Buffer.byteLength(record.body) <= 64 * 1024 && Buffer.byteLength(record.body) > 60 * 1024);
+    assert.match(record.body, /^status=approved&transaction=HPBIG1&/);
+    assert.ok(!record.body.includes(TOKEN));
+    assert.doesNotMatch(record.body, /%[0-9A-F]?$/, 'cut inside an escape');
+  });
+
   it('quarantines the same bad body once, however often Hotmart retries it', async () => {
     const body = JSON.stringify({ id: 'retry-me', event: 'PURCHASE_APPROVED', version: '9.9.9', data: {} });
     const first = await api.postWebhook(body);
