@@ -4,4 +4,6 @@ import { httpHandler } from '#lib/http/handler.ts';
 import { createLogger } from '#lib/logger.ts';
 import { recoveryRoutes } from './routes.ts';
 
-export const handler = httpHandler(createLogger('recovery'), [], recoveryRoutes(createDynamoDeps(loadConfig())));
+const logger = createLogger('recovery');
+
+export const handler = httpHandler(logger, [], recoveryRoutes(createDynamoDeps(loadConfig()), logger));

@@ -1,14 +1,15 @@
 import type { DynamoDeps } from '#lib/adapters/dynamodb/index.ts';
-import { routeByKey, validate } from '#lib/http/request.ts';
+import { callerOf, jsonBody, routeByKey, validate } from '#lib/http/request.ts';
+import type { Logger } from '#lib/logger.ts';
 import { isoDate, json } from '#lib/http/responses.ts';
 import { eraseStudent } from '#lib/services/erasure.ts';
 import { listQuarantine, replayEvent, replayQuarantined } from '#lib/services/recovery.ts';
 import type { QuarantineRecord } from '#lib/services/ports.ts';
-import { EventPathSchema, QuarantineListSchema, QuarantinePathSchema, StudentPathSchema } from './schema.ts';
+import { EventPathSchema, QuarantineListSchema, QuarantinePathSchema, QuarantineReplaySchema, StudentPathSchema } from './schema.ts';
 
 const view = (record: QuarantineRecord) => ({ ...record, receivedAt: isoDate(record.receivedAt), expiresAt: isoDate(record.expiresAt * 1000) });
 
-export function recoveryRoutes(deps: DynamoDeps) {
+export function recoveryRoutes(deps: DynamoDeps, logger: Logger) {
   return routeByKey({
     'GET /quarantine': async (event) => {
       const query = validate(QuarantineListSchema, event.queryStringParameters ?? {}, 'query');
@@ -17,7 +18,12 @@ export function recoveryRoutes(deps: DynamoDeps) {
     },
     'POST /quarantine/{id}/replay': async (event) => {
       const { id } = validate(QuarantinePathSchema, event.pathParameters ?? {}, 'path');
-      const result = await replayQuarantined(id, deps);
+      const correction = event.body ? validate(QuarantineReplaySchema, jsonBody(event), 'body') : undefined;
+      // Who replayed what, and when (the line's time); never the body, which holds personal data.
+      const audit = { quarantineId: id, by: callerOf(event), corrected: correction !== undefined };
+      logger.info(correction ? 'replaying a quarantined delivery with a corrected body' : 'replaying a quarantined delivery', audit);
+      const result = await replayQuarantined(id, deps, correction);
+      logger.info('quarantined delivery replayed', { ...audit, status: result.kind === 'applied' ? result.outcome.status : 'quarantined' });
       return result.kind === 'applied'
         ? json(200, { status: result.outcome.status, eventId: result.eventId, detail: result.outcome.detail })
         : json(200, { status: 'quarantined', reason: result.reason, quarantineId: result.quarantineId });

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { EmailSchema } from '#lib/domain/hotmart-event.ts';
+import { MAX_BODY_BYTES } from '#lib/http/webhook.ts';
 
 export const QuarantineListSchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
@@ -7,6 +8,15 @@ export const QuarantineListSchema = z.object({
 });
 
 export const QuarantinePathSchema = z.object({ id: z.string().regex(/^[0-9a-f]{64}$/, 'must be a quarantine id') });
+/** An operator's corrected copy of a quarantined delivery (optional: without it, the stored body is replayed). */
+export const QuarantineReplaySchema = z.strictObject({
+  body: z
+    .string()
+    .min(1)
+    .refine((body) => Buffer.byteLength(body, 'utf8') <= MAX_BODY_BYTES, `at most ${MAX_BODY_BYTES} bytes, as a webhook`),
+  contentType: z.enum(['application/json', 'application/x-www-form-urlencoded']).optional(),
+});
+
 export const EventPathSchema = z.object({ eventId: z.string().min(1).max(128) });
 
 /** The e-mail as a path segment, percent-encoded or not. */

@@ -43,3 +43,9 @@ export function routeByKey(routes: Record<string, Route>): Route {
     return route(event);
   };
 }
+
+/** Who made an IAM-authorised request (the caller's ARN), for audit logs; "local" where no IAM authoriser runs. */
+export function callerOf(event: APIGatewayProxyEventV2): string {
+  const iam = (event.requestContext as { authorizer?: { iam?: { userArn?: string | null; userId?: string | null } } }).authorizer?.iam;
+  return iam?.userArn || iam?.userId || 'local';
+}

@@ -4,28 +4,40 @@ import type { HotmartEvent } from '../domain/hotmart-event.ts';
 import type { ApplyDeps } from './apply-event.ts';
 import { applyHotmartEvent } from './apply-event.ts';
 import type { Page, QuarantineRecord, StoredEvent } from './ports.ts';
-import type { ReceiveDeps, ReceiveResult } from './receive-webhook.ts';
-import { receiveHotmartDelivery } from './receive-webhook.ts';
+import type { Delivery, ReceiveDeps, ReceiveResult } from './receive-webhook.ts';
+import { parseDelivery } from './receive-webhook.ts';
 
 /** Quarantined deliveries, as kept: redacted, with the reason they were not understood. */
 export function listQuarantine(limit: number, cursor: string | undefined, deps: Pick<ReceiveDeps, 'quarantine'>): Promise<Page<QuarantineRecord>> {
   return deps.quarantine.list(limit, cursor);
 }
 
+/** An operator's corrected copy of a quarantined delivery: the raw body, as Hotmart would have sent it. */
+export type Correction = { body: string; contentType?: QuarantineRecord['contentType'] };
+
 /**
- * Runs one quarantined delivery through today's parser. Understood now, it is applied like any
- * delivery (a copy already received is a duplicate) and leaves quarantine; still not understood,
- * it stays, with the current reason.
+ * Runs one quarantined delivery — or the operator's corrected copy of it — through today's parser.
+ * Understood, it is applied like any delivery, as received when the original was (a copy already
+ * received is a duplicate), and leaves quarantine. Still not understood, the record stays as it
+ * is (a correction is never stored), and the answer gives the current reason.
  */
-export async function replayQuarantined(id: string, deps: ReceiveDeps): Promise<ReceiveResult> {
+export async function replayQuarantined(id: string, deps: ReceiveDeps, correction?: Correction): Promise<ReceiveResult> {
   const record = await deps.quarantine.get(id);
   if (!record) throw new AppError('QUARANTINE.NOT_FOUND', `no quarantined delivery ${id}`);
-  const mediaType = record.contentType === 'application/x-www-form-urlencoded' ? 'form' : 'json';
-  const result = await receiveHotmartDelivery({ mediaType, body: record.body, receivedAt: record.receivedAt }, deps);
-  // Applied, it leaves quarantine; still quarantined, it is kept once, under its body's id
-  // (which an erasure may have changed).
-  if (result.kind === 'applied' || result.quarantineId !== id) await deps.quarantine.delete(id);
-  return result;
+  const contentType = correction?.contentType ?? record.contentType;
+  const delivery: Delivery = {
+    mediaType: contentType === 'application/x-www-form-urlencoded' ? 'form' : 'json',
+    body: correction?.body ?? record.body,
+    receivedAt: record.receivedAt,
+  };
+  const parsed = parseDelivery(delivery);
+  if (!parsed.ok) {
+    if (!correction && parsed.reason !== record.reason) await deps.quarantine.put({ ...record, reason: parsed.reason });
+    return { kind: 'quarantined', quarantineId: id, reason: parsed.reason };
+  }
+  const outcome = await applyHotmartEvent(parsed.event, deps, { receivedAt: record.receivedAt });
+  await deps.quarantine.delete(id);
+  return { kind: 'applied', eventId: parsed.event.id, event: parsed.event.event, outcome };
 }
 
 /** The event as Hotmart sent it (reduced), without what storing it added. */

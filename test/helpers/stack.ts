@@ -43,6 +43,8 @@ export type ApiRequest = {
   headers?: Record<string, string>;
   body?: string;
   isBase64Encoded?: boolean;
+  /** API Gateway's `requestContext.authorizer`, e.g. `{ iam: { userArn } }` for an IAM-signed request. */
+  authorizer?: unknown;
 };
 
 export type ApiResponse = { statusCode: number; headers: Record<string, string>; body: any; rawBody: string };
@@ -67,7 +69,10 @@ export async function invoke(handler: Handler, request: ApiRequest): Promise<Api
     headers: request.headers ?? {},
     ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
     ...(request.pathParameters ? { pathParameters: request.pathParameters } : {}),
-    requestContext: { http: { method: request.method, path: request.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' } },
+    requestContext: {
+      http: { method: request.method, path: request.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      ...(request.authorizer ? { authorizer: request.authorizer } : {}),
+    },
     ...(request.body !== undefined ? { body: request.body } : {}),
     isBase64Encoded: request.isBase64Encoded ?? false,
   } as unknown as APIGatewayProxyEventV2;
@@ -90,7 +95,7 @@ export function route(
   handler: unknown,
   routeKey: string,
   pathParameters: Record<string, string> = {},
-  extras: Pick<ApiRequest, 'headers' | 'body' | 'query'> = {},
+  extras: Pick<ApiRequest, 'headers' | 'body' | 'query' | 'authorizer'> = {},
 ): Promise<ApiResponse> {
   const [method, template] = routeKey.split(' ') as [string, string];
   const path = template.replace(/\{(\w+)\}/g, (_, name: string) => pathParameters[name]!);

@@ -3,7 +3,10 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createDynamoDeps } from '../../lib/adapters/dynamodb/index.ts';
 import { loadConfig } from '../../lib/config.ts';
-import { TOKEN, createTestStack, fixture, freshEvent, loadHandlers } from '../helpers/stack.ts';
+import { recoveryRoutes } from '../../functions/recovery/routes.ts';
+import { httpHandler } from '../../lib/http/handler.ts';
+import { createLogger } from '../../lib/logger.ts';
+import { TOKEN, captureLogs, createTestStack, fixture, freshEvent, loadHandlers, route } from '../helpers/stack.ts';
 
 await createTestStack();
 const api = await loadHandlers();
@@ -54,6 +57,61 @@ describe('quarantine', () => {
     assert.ok(await deps.quarantine.get(quarantined.body.quarantineId));
     assert.equal((await api.replayQuarantined('0'.repeat(64))).statusCode, 404);
     assert.equal((await api.replayQuarantined('not-an-id')).statusCode, 400);
+  });
+});
+
+describe('replaying a quarantined delivery with a corrected body', () => {
+  const OPERATOR = 'arn:aws:iam::123456789012:user/operadora';
+  const logger = createLogger('recovery', 'DEBUG');
+  const recovery = httpHandler(logger, [], recoveryRoutes(deps, logger));
+  const replay = (id: string, correction?: unknown, authorizer?: unknown) =>
+    route(recovery, 'POST /quarantine/{id}/replay', { id }, {
+      ...(correction !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(correction) } : {}),
+      ...(authorizer ? { authorizer } : {}),
+    });
+
+  it('applies the operator’s correction of a body today’s parser refuses, logging who and when but not the body', async () => {
+    const broken = freshEvent('PURCHASE_APPROVED', { transaction: 'HPFIX1', email: 'ana maria@example.com', productId: PRODUCT });
+    const quarantined = await api.postWebhook(JSON.stringify(broken));
+    assert.equal(quarantined.statusCode, 202);
+    const id = quarantined.body.quarantineId;
+    assert.equal((await replay(id)).body.status, 'quarantined', 'the stored body still fails: it needs a correction');
+
+    // A correction that still fails leaves the record as it was.
+    const stillBroken = await replay(id, { body: JSON.stringify({ ...broken, version: '9' }) });
+    assert.deepEqual([stillBroken.statusCode, stillBroken.body.status, stillBroken.body.quarantineId], [200, 'quarantined', id]);
+    assert.match(stillBroken.body.reason, /unsupported version/);
+    const kept = (await deps.quarantine.get(id))!;
+    assert.ok(kept.body.includes('ana maria@example.com'));
+
+    const corrected = JSON.stringify({ ...broken, data: { ...broken.data, buyer: { ...broken.data.buyer, email: 'ana.maria@example.com' } } });
+    let answer: any;
+    const lines = await captureLogs(async () => {
+      answer = await replay(id, { body: corrected, contentType: 'application/json' }, { iam: { userArn: OPERATOR, userId: 'AIDAEXAMPLE' } });
+    });
+    assert.deepEqual([answer.statusCode, answer.body.status, answer.body.eventId], [200, 'processed', broken.id]);
+    assert.equal((await api.enrollments({ email: 'ana.maria@example.com' })).body.items[0].hasAccess, true);
+    assert.equal(await deps.quarantine.get(id), undefined);
+    assert.equal((await api.event(broken.id)).body.receivedAt, new Date(kept.receivedAt).toISOString(), 'applied as received when the original came');
+
+    const audit = lines.map((line) => JSON.parse(line)).filter((line) => line.quarantineId === id);
+    assert.deepEqual(audit.map((l) => [l.by, l.corrected]), [[OPERATOR, true], [OPERATOR, true]]);
+    assert.equal(audit.at(-1).status, 'processed');
+    assert.ok(audit.every((l) => !Number.isNaN(Date.parse(l.time))));
+    assert.ok(!lines.join('\n').includes('ana.maria'), 'the corrected body was logged');
+    assert.equal((await api.postWebhook(corrected)).body.status, 'duplicate');
+  });
+
+  it('refuses a malformed correction with 400, and names "local" as the caller without IAM', async () => {
+    const quarantined = await api.postWebhook(JSON.stringify({ id: 'fix-me', event: 'PURCHASE_APPROVED', version: '8', data: {} }));
+    const id = quarantined.body.quarantineId;
+    for (const correction of [{}, { body: 5 }, { body: '{}', contentType: 'text/plain' }, { body: '{}', extra: true }, { body: 'x'.repeat(256 * 1024 + 1) }]) {
+      const refused = await replay(id, correction);
+      assert.equal(refused.statusCode, 400, JSON.stringify(correction).slice(0, 60));
+    }
+    const lines = await captureLogs(async () => void (await replay(id)));
+    assert.equal(JSON.parse(lines[0]!).by, 'local');
+    assert.ok(await deps.quarantine.get(id));
   });
 });
 
