@@ -62,3 +62,69 @@ export function boundBody(body: string, maxBytes: number, mediaType: 'json' | 'f
   if (mediaType === 'form') cut = cut.replace(/%[0-9a-fA-F]?$/, '');
   return { body: cut, truncated: true, originalBytes: bytes.length };
 }
+
+/** What an erasure replaces in a quarantined body: the name fields next to the buyer's e-mail. */
+const NAME_KEYS = new Set(['name', 'first_name', 'last_name', 'full_name']);
+export const ERASED_NAME = '[erased]';
+const RAW_NAME_FIELD = new RegExp(`("(?:${[...NAME_KEYS].join('|')})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'g');
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `text` in any letter case (and, in raw JSON, with any character written as a \uXXXX escape). */
+function spelling(text: string, jsonEscapes: boolean): RegExp {
+  const chars = [...text.normalize('NFC')].map((ch) => {
+    const forms = new Set([ch, ch.toLowerCase(), ch.toUpperCase()]);
+    const alternatives = [...forms].flatMap((form) => [
+      escapeRegExp(form),
+      ...(jsonEscapes && form.length === 1 ? [`\\\\u${form.charCodeAt(0).toString(16).padStart(4, '0')}`] : []),
+    ]);
+    return `(?:${alternatives.join('|')})`;
+  });
+  return new RegExp(chars.join(''), 'giu');
+}
+
+/**
+ * A quarantined body with one buyer's e-mail replaced by a pseudonym — whatever its letter case,
+ * Unicode form or JSON escaping — and, where it holds that e-mail, the names beside it and the
+ * names `names` gave for it replaced by "[erased]". Undefined when the body does not hold the e-mail.
+ */
+export function eraseFromBody(body: string, mediaType: 'json' | 'form', email: string, names: readonly string[], pseudonym: string): string | undefined {
+  const emailPattern = spelling(email, false);
+  const holds = (value: string) => value.normalize('NFC').search(emailPattern) >= 0;
+  const scrub = (value: string) => {
+    let text = value.normalize('NFC').replace(emailPattern, pseudonym);
+    for (const name of names) text = text.replace(spelling(name, false), ERASED_NAME);
+    return text;
+  };
+
+  if (mediaType === 'form') {
+    const form = new URLSearchParams(body);
+    if (![...form.values()].some(holds)) return undefined;
+    const erased = new URLSearchParams();
+    for (const [key, value] of form) erased.append(key, NAME_KEYS.has(key) ? ERASED_NAME : scrub(value));
+    return erased.toString();
+  }
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    // Not JSON (or cut): erase what can be recognised in the raw text, escapes included.
+    const text = body.normalize('NFC');
+    if (text.search(spelling(email, true)) < 0) return undefined;
+    let erased = text.replace(spelling(email, true), pseudonym);
+    for (const name of names) erased = erased.replace(spelling(name, true), ERASED_NAME);
+    // Which object a name belongs to cannot be told here: every name field goes.
+    return erased.replace(RAW_NAME_FIELD, `$1"${ERASED_NAME}"`);
+  }
+  if (!holds(JSON.stringify(parsed))) return undefined;
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') return scrub(value);
+    if (Array.isArray(value)) return value.map(walk);
+    if (typeof value !== 'object' || value === null) return value;
+    const entries = Object.entries(value);
+    const owner = entries.some(([, inner]) => typeof inner === 'string' && holds(inner));
+    return Object.fromEntries(entries.map(([key, inner]) => [scrub(key), owner && NAME_KEYS.has(key) && typeof inner === 'string' ? ERASED_NAME : walk(inner)]));
+  };
+  return JSON.stringify(walk(parsed));
+}

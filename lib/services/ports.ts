@@ -100,8 +100,12 @@ export interface QuarantineStore {
 export type ErasureCounts = { enrollments: number; transactions: number; subscriptions: number; events: number; quarantined: number };
 
 export interface ErasureStore {
-  /** Replaces the e-mail (and the buyer's name) by the pseudonym everywhere it is kept. */
+  /** Records an erasure in progress under the e-mail's hash; an earlier unfinished one keeps its pseudonym, which is returned. */
+  start(emailKey: string, pseudonym: string): Promise<string>;
+  /** Replaces the (normalised) e-mail, and the buyer's name, by the pseudonym everywhere it is kept. Can be re-run. */
   erase(email: string, pseudonym: string): Promise<ErasureCounts>;
+  /** Forgets the erasure in progress: nothing then links the e-mail to its pseudonym. */
+  finish(emailKey: string): Promise<void>;
 }
 
 export interface ReconciliationStore {

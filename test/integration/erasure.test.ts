@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDynamoDeps } from '../../lib/adapters/dynamodb/index.ts';
+import { createErasureStore } from '../../lib/adapters/dynamodb/erasure-store.ts';
+import { loadConfig } from '../../lib/config.ts';
+import { eraseStudent } from '../../lib/services/erasure.ts';
 import { TOKEN, createTestStack, freshEvent, loadHandlers, scanAllTables } from '../helpers/stack.ts';
 
 await createTestStack();
@@ -63,4 +68,68 @@ describe('LGPD erasure: DELETE /students/{email}', () => {
     assert.deepEqual(again.body.erased, { enrollments: 0, transactions: 0, subscriptions: 0, events: 1, quarantined: 0 });
     assert.equal((await api.eraseStudent('not-an-email')).statusCode, 400);
   });
+
+  it('finds quarantined copies whatever the e-mail’s letter case, Unicode form or JSON escaping', async () => {
+    const email = 'inês.quarentena@example.com';
+    const name = 'Inês Quarentena Lima';
+    const upper = email.toUpperCase().normalize('NFD');
+    const escaped = email.replace('@', '\\u0040').toUpperCase();
+    const bodies: [string, Record<string, string>][] = [
+      // not JSON: kept as sent, with the @ escaped and in upper case
+      [`{"id":"q-raw","event":"PURCHASE_APPROVED","version":"2.0.0","data":{"buyer":{"email":"${escaped}","name":"${name}"}},`, { 'content-type': 'application/json' }],
+      // JSON of an unknown version: upper case, decomposed accents
+      [JSON.stringify({ id: 'q-nfd', event: 'PURCHASE_APPROVED', version: '7', data: { buyer: { email: upper, name: name.normalize('NFD') } } }), { 'content-type': 'application/json' }],
+      // a v1 form it cannot read, e-mail in mixed case
+      [new URLSearchParams({ hottok: TOKEN, status: 'approved', transaction: 'HPQF', prod: 'x', email: ` ${upper} `, name }).toString(), { 'content-type': 'application/x-www-form-urlencoded' }],
+    ];
+    for (const [body, headers] of bodies) assert.equal((await api.postWebhook(body, { ...headers, 'x-hotmart-hottok': TOKEN })).statusCode, 202, body);
+    const erased = await api.eraseStudent(email.normalize('NFD'));
+    assert.equal(erased.body.erased.quarantined, 3);
+    const after = (await traces()).normalize('NFC');
+    for (const trace of ['inês.quarentena', 'quarentena\\u0040', 'quarentena lima', 'quarentena+lima', 'quarentena%40']) assert.ok(!after.includes(trace), `still stored: ${trace}`);
+    const kept = (await api.quarantine({ limit: '100' })).body.items.filter((q: any) => [q.body, new URLSearchParams(q.body).get('email') ?? ''].some((text) => text.includes(erased.body.pseudonym)));
+    assert.equal(kept.length, 3, 'each copy holds the pseudonym');
+  });
+
+  for (const failing of ['UpdateCommand', 'TransactWriteCommand']) {
+    it(`finishes, under the same pseudonym, what an erasure interrupted at its first ${failing} left`, async () => {
+      const tag = failing === 'UpdateCommand' ? 'u' : 't';
+      const email = `resume-${tag}@example.com`;
+      await post(withName(freshEvent('PURCHASE_APPROVED', { transaction: `HPRES${tag}1`, email, productId: MAPPED })));
+      const charge = withName(freshEvent('PURCHASE_APPROVED', { transaction: `HPRES${tag}2`, email, productId: MAPPED, subscriberCode: `SRES${tag}`, offerCode: 'm3xq8k2p' }));
+      charge.data.purchase.date_next_charge = Date.UTC(2099, 0, 1);
+      await post(charge);
+
+      // A run whose storage fails once, midway (a real DynamoDB Local client, one call refused).
+      const deps = createDynamoDeps(loadConfig());
+      let refused = 0;
+      const flaky = new Proxy(deps.db, {
+        get(target, property, receiver) {
+          if (property !== 'send') return Reflect.get(target, property, receiver);
+          return (command: { constructor: { name: string } }) => {
+            if (command.constructor.name === failing && refused++ === 0) return Promise.reject(Object.assign(new Error('injected'), { name: 'InternalServerError' }));
+            return target.send(command as never);
+          };
+        },
+      }) as DynamoDBDocumentClient;
+      await assert.rejects(eraseStudent(email, { erasure: createErasureStore(flaky, loadConfig().tables) }), /injected/);
+
+      const rerun = await api.eraseStudent(email);
+      assert.equal(rerun.statusCode, 200);
+      const { pseudonym } = rerun.body;
+      const after = await traces();
+      assert.ok(!after.includes(email), 'the re-run left the e-mail somewhere');
+      assert.ok(!after.includes('erasure#'), 'the erasure in progress was not forgotten');
+      // Everything under the one pseudonym: the enrollment, and the records that lead to it.
+      const items = await scanAllTables();
+      const records = items.filter((item: any) => [`TX#HPRES${tag}1`, `TX#HPRES${tag}2`, `SUB#SRES${tag}`].includes(item.pk));
+      assert.deepEqual(records.map((item: any) => item.email), [pseudonym, pseudonym, pseudonym].slice(0, records.length));
+      assert.ok(records.length >= 2);
+      const [enrollment] = (await api.enrollments({ email: pseudonym })).body.items;
+      assert.deepEqual([enrollment.hasAccess, enrollment.transactions.length], [true, 2]);
+      await post(freshEvent('PURCHASE_REFUNDED', { transaction: `HPRES${tag}1`, email, productId: MAPPED }));
+      const refunded = (await api.enrollments({ email: pseudonym })).body.items[0];
+      assert.deepEqual(refunded.transactions.find((t: any) => t.transaction === `HPRES${tag}1`).status, 'REFUNDED');
+    });
+  }
 });

@@ -1,28 +1,34 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { normalizeEmail } from '../../domain/email.ts';
+import { ERASED_NAME, eraseFromBody } from '../../domain/redact.ts';
 import type { ErasureStore } from '../../services/ports.ts';
 import { keys, SUBSCRIPTION_ATTRIBUTE_PREFIX, TRANSACTION_ATTRIBUTE_PREFIX } from './keys.ts';
 
 type Tables = { events: string; enrollments: string; quarantine: string };
 
-const ERASED_NAME = '[erased]';
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
 /**
  * Replaces one buyer's e-mail and name wherever the service keeps them. Events and quarantined
- * bodies have no index by e-mail, so they are scanned: an erasure is rare, and its cost grows
- * with the tables (see README).
+ * bodies have no index by e-mail, so they are scanned and matched here on the normalised e-mail
+ * (any letter case, Unicode form or JSON escaping): an erasure is rare, and its cost grows with
+ * the tables (see README).
+ *
+ * The steps run in an order a re-run can finish: what leads to the other records (event records
+ * and enrollments under the real e-mail) is changed last, so a run interrupted anywhere leaves
+ * them for the next run to find; `start` makes that run reuse the same pseudonym.
  */
 export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables): ErasureStore {
-  async function* scan(table: string, filter: string, values: Record<string, unknown>, names?: Record<string, string>) {
+  async function* scan(table: string, options: { filter?: string; projection?: string; names?: Record<string, string> } = {}) {
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await db.send(
         new ScanCommand({
           TableName: table,
-          FilterExpression: filter,
-          ExpressionAttributeValues: values,
-          ...(names ? { ExpressionAttributeNames: names } : {}),
+          ...(options.filter ? { FilterExpression: options.filter } : {}),
+          ...(options.projection ? { ProjectionExpression: options.projection } : {}),
+          ...(options.names ? { ExpressionAttributeNames: options.names } : {}),
           ExclusiveStartKey: startKey,
           ConsistentRead: true,
         }),
@@ -33,32 +39,77 @@ export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables): 
   }
 
   return {
+    async start(emailKey, pseudonym) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tables.enrollments,
+            Item: { ...keys.erasure(emailKey), pseudonym, startedAt: Date.now() },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return pseudonym;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const { Item } = await db.send(new GetCommand({ TableName: tables.enrollments, Key: keys.erasure(emailKey), ConsistentRead: true }));
+        return (Item?.pseudonym as string | undefined) ?? pseudonym;
+      }
+    },
+
+    async finish(emailKey) {
+      await db.send(new DeleteCommand({ TableName: tables.enrollments, Key: keys.erasure(emailKey) }));
+    },
+
     async erase(email, pseudonym) {
       const counts = { enrollments: 0, transactions: 0, subscriptions: 0, events: 0, quarantined: 0 };
       const transactions = new Set<string>();
       const subscriptions = new Set<string>();
       const names = new Set<string>();
+      /** Every stored spelling of this e-mail (records written before e-mails were NFC-normalised may differ). */
+      const spellings = new Set([email]);
+      const matches = (value: unknown) => typeof value === 'string' && normalizeEmail(value) === email;
 
-      // Enrollments move to the pseudonym's partition, whole, one at a time.
-      const { Items: enrollments = [] } = await db.send(
-        new QueryCommand({ TableName: tables.enrollments, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.studentPartition(email) }, ConsistentRead: true }),
-      );
-      for (const item of enrollments) {
-        for (const name of Object.keys(item)) {
-          if (name.startsWith(TRANSACTION_ATTRIBUTE_PREFIX)) transactions.add(name.slice(TRANSACTION_ATTRIBUTE_PREFIX.length));
-          if (name.startsWith(SUBSCRIPTION_ATTRIBUTE_PREFIX)) subscriptions.add(name.slice(SUBSCRIPTION_ATTRIBUTE_PREFIX.length));
-        }
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName: tables.enrollments, Item: { ...item, pk: keys.studentPartition(pseudonym), email: pseudonym } } },
-              { Delete: { TableName: tables.enrollments, Key: { pk: item.pk, sk: item.sk } } },
-            ],
-          }),
+      // 1. Find: event records and parked events, then the enrollments of every spelling.
+      const events: { key: Record<string, unknown>; parked: boolean }[] = [];
+      for await (const item of scan(tables.events, {
+        filter: 'attribute_exists(buyerEmail) OR attribute_exists(#event.buyerEmail)',
+        projection: 'pk, sk, buyerEmail, buyerName, #tx, subscriberCode, #event.buyerEmail, #event.buyerName, #event.#tx, #event.subscriberCode',
+        names: { '#event': 'event', '#tx': 'transaction' },
+      })) {
+        const parked = typeof item.event === 'object' && item.event !== null; // a parked item holds the whole event; a record, its name
+        const fields = (parked ? item.event : item) as Record<string, unknown>;
+        if (!matches(fields.buyerEmail)) continue;
+        spellings.add(fields.buyerEmail as string);
+        if (typeof fields.buyerName === 'string' && fields.buyerName !== ERASED_NAME) names.add(fields.buyerName);
+        if (typeof fields.transaction === 'string') transactions.add(fields.transaction);
+        if (typeof fields.subscriberCode === 'string') subscriptions.add(fields.subscriberCode);
+        events.push({ key: { pk: item.pk, sk: item.sk }, parked });
+      }
+      const enrollments: Record<string, unknown>[] = [];
+      for (const spelt of spellings) {
+        const { Items = [] } = await db.send(
+          new QueryCommand({ TableName: tables.enrollments, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.studentPartition(spelt) }, ConsistentRead: true }),
         );
-        counts.enrollments++;
+        for (const item of Items) {
+          enrollments.push(item);
+          for (const name of Object.keys(item)) {
+            if (name.startsWith(TRANSACTION_ATTRIBUTE_PREFIX)) transactions.add(name.slice(TRANSACTION_ATTRIBUTE_PREFIX.length));
+            if (name.startsWith(SUBSCRIPTION_ATTRIBUTE_PREFIX)) subscriptions.add(name.slice(SUBSCRIPTION_ATTRIBUTE_PREFIX.length));
+          }
+        }
       }
 
+      // 2. Quarantined bodies: the e-mail, the names beside it, and the names the events gave.
+      for await (const item of scan(tables.quarantine)) {
+        const mediaType = item.contentType === 'application/x-www-form-urlencoded' ? 'form' : 'json';
+        const body = eraseFromBody(item.body as string, mediaType, email, [...names], pseudonym);
+        if (body === undefined) continue;
+        await db.send(new PutCommand({ TableName: tables.quarantine, Item: { ...item, body } }));
+        counts.quarantined++;
+      }
+
+      // 3. Transaction and subscription records (found through the events and enrollments, still untouched).
+      const values = Object.fromEntries([...spellings].map((spelt, i) => [`:e${i}`, spelt]));
       const rename = async (key: Record<string, string>) => {
         try {
           await db.send(
@@ -66,8 +117,8 @@ export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables): 
               TableName: tables.enrollments,
               Key: key,
               UpdateExpression: 'SET email = :pseudonym',
-              ConditionExpression: 'email = :email',
-              ExpressionAttributeValues: { ':pseudonym': pseudonym, ':email': email },
+              ConditionExpression: `email IN (${Object.keys(values).join(', ')})`,
+              ExpressionAttributeValues: { ':pseudonym': pseudonym, ...values },
             }),
           );
           return 1;
@@ -79,15 +130,12 @@ export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables): 
       for (const transaction of transactions) counts.transactions += await rename(keys.transaction(transaction));
       for (const code of subscriptions) counts.subscriptions += await rename(keys.subscription(code));
 
-      // Event records, and events still waiting for a mapping.
-      for await (const item of scan(tables.events, 'buyerEmail = :email OR #event.buyerEmail = :email', { ':email': email }, { '#event': 'event' })) {
-        const parked = typeof item.event === 'object'; // a parked item holds the whole event; a record, its name
-        const name = (parked ? item.event.buyerName : item.buyerName) as string | undefined;
-        if (name) names.add(name);
+      // 4. Event records and parked events.
+      for (const { key, parked } of events) {
         await db.send(
           new UpdateCommand({
             TableName: tables.events,
-            Key: { pk: item.pk, sk: item.sk },
+            Key: key,
             UpdateExpression: parked ? 'SET #event.buyerEmail = :pseudonym, #event.buyerName = :erased' : 'SET buyerEmail = :pseudonym, buyerName = :erased',
             ExpressionAttributeValues: { ':pseudonym': pseudonym, ':erased': ERASED_NAME },
             ...(parked ? { ExpressionAttributeNames: { '#event': 'event' } } : {}),
@@ -96,13 +144,17 @@ export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables): 
         counts.events++;
       }
 
-      // Quarantined bodies: their e-mail, and the names the events gave for it.
-      for await (const item of scan(tables.quarantine, 'contains(body, :email)', { ':email': email })) {
-        let body = item.body as string;
-        body = body.split(email).join(pseudonym).split(encodeURIComponent(email)).join(encodeURIComponent(pseudonym));
-        for (const name of names) body = body.split(name).join(ERASED_NAME).split(encodeURIComponent(name).replace(/%20/g, '+')).join(ERASED_NAME);
-        await db.send(new PutCommand({ TableName: tables.quarantine, Item: { ...item, body } }));
-        counts.quarantined++;
+      // 5. Last, enrollments move to the pseudonym's partition, whole, one at a time.
+      for (const item of enrollments) {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: tables.enrollments, Item: { ...item, pk: keys.studentPartition(pseudonym), email: pseudonym } } },
+              { Delete: { TableName: tables.enrollments, Key: { pk: item.pk, sk: item.sk } } },
+            ],
+          }),
+        );
+        counts.enrollments++;
       }
       return counts;
     },

@@ -21,6 +21,8 @@ export const keys = {
   }),
   productPartition: (productId: string) => `PRODUCT#${productId}`,
   quarantine: (id: string) => ({ pk: id }),
+  /** An erasure in progress: the pseudonym a re-run reuses, keyed by the SHA-256 of the normalised e-mail. */
+  erasure: (emailKey: string) => ({ pk: `ERASURE#${emailKey}`, sk: 'ERASURE' }),
   run: (id: string) => ({ pk: 'RUN', sk: id }),
   runPartition: 'RUN',
   lease: () => ({ pk: 'LEASE', sk: 'reconciliation' }),
