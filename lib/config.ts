@@ -25,6 +25,12 @@ const ConfigSchema = z.object({
    * machine queues concurrent transactions for longer, and the local stack allows it more.
    */
   DYNAMODB_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(5000).default(1000),
+  /**
+   * How long event records (with the buyer's e-mail and name) are kept, counted from their
+   * receipt: DynamoDB's TTL deletes them after (README, "What is stored"). Stage option
+   * `--event-retention-days`.
+   */
+  EVENT_RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(400),
   /** Set by serverless-offline: the local stack reads the token from the environment, not SSM. */
   IS_OFFLINE: optional,
   /** AWS: name of the SecureString parameter holding the Hotmart API credentials as JSON. */
@@ -50,6 +56,7 @@ export type Config = {
   region: string;
   dynamodbEndpoint?: string;
   dynamodbRequestTimeoutMs: number;
+  eventRetentionDays: number;
   hottokSsmPath?: string;
   localHottoks: string[];
   reconciliation: {
@@ -83,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     region: e.AWS_REGION,
     dynamodbRequestTimeoutMs: e.DYNAMODB_REQUEST_TIMEOUT_MS,
+    eventRetentionDays: e.EVENT_RETENTION_DAYS,
     ...(e.DYNAMODB_ENDPOINT ? { dynamodbEndpoint: e.DYNAMODB_ENDPOINT } : {}),
     ...(e.HOTTOK_SSM_PATH && !e.IS_OFFLINE ? { hottokSsmPath: e.HOTTOK_SSM_PATH.replace(/\/+$/, '') } : {}),
     localHottoks: [e.HOTMART_HOTTOK, e.HOTMART_HOTTOK_PREVIOUS].filter((t): t is string => t !== undefined),

@@ -160,7 +160,7 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.equal(runner.Timeout, 900);
     // The runner's whole environment: where the credentials are, never what they are.
     assert.deepEqual(Object.keys(runner.Environment.Variables).sort(), [
-      'ENROLLMENTS_TABLE', 'EVENTS_TABLE', 'HOTMART_API_CREDENTIALS_PARAMETER', 'HOTMART_API_URL', 'HOTMART_TOKEN_URL', 'LOG_LEVEL',
+      'ENROLLMENTS_TABLE', 'EVENTS_TABLE', 'EVENT_RETENTION_DAYS', 'HOTMART_API_CREDENTIALS_PARAMETER', 'HOTMART_API_URL', 'HOTMART_TOKEN_URL', 'LOG_LEVEL',
       'MAPPINGS_TABLE', 'QUARANTINE_TABLE', 'RECONCILE_LEASE_SECONDS', 'RECONCILE_WINDOW_HOURS', 'RECONCILIATIONS_TABLE',
     ]);
     assert.deepEqual(runner.Environment.Variables.HOTMART_API_CREDENTIALS_PARAMETER, '/hotmart-enrollments/prod/hotmart-api');
@@ -194,6 +194,9 @@ describe('serverless.yml, as CloudFormation', () => {
     }
     assert.deepEqual(resources.QuarantineTable!.Properties.TimeToLiveSpecification, { AttributeName: 'expiresAt', Enabled: true });
     assert.deepEqual(resources.ReconciliationsTable!.Properties.TimeToLiveSpecification, { AttributeName: 'expiresAt', Enabled: true });
+    // Event records (buyer e-mail and name) expire too, after the stage's retention (default 400 days).
+    assert.deepEqual(resources.EventsTable!.Properties.TimeToLiveSpecification, { AttributeName: 'expiresAt', Enabled: true });
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) assert.equal(fn.Properties.Environment.Variables.EVENT_RETENTION_DAYS, '400', id);
   });
 
   it('runs Node 22 on arm64, every API function within 6 s, and retains logs', () => {

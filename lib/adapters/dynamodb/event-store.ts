@@ -43,13 +43,24 @@ function oldItem(reason: { Item?: Record<string, AttributeValue> } | undefined):
   return reason?.Item ? unmarshall(reason.Item) : undefined;
 }
 
-/** Events, business keys, parked events and the transaction/enrollment writes they cause. */
-export function createEventStore(db: DynamoDBDocumentClient, tables: Tables): EventStore {
+/** Days an event record is kept by default (README, "What is stored"): a yearly plan's cycle and a month. */
+export const DEFAULT_EVENT_RETENTION_DAYS = 400;
+
+/**
+ * Events, business keys, parked events and the transaction/enrollment writes they cause. Event
+ * records expire `retentionDays` after their receipt (TTL `expiresAt`, epoch seconds; a replay
+ * keeps the date); business keys, which hold no personal data, and parked events, still waiting
+ * to be applied, do not expire.
+ */
+export function createEventStore(db: DynamoDBDocumentClient, tables: Tables, retentionDays = DEFAULT_EVENT_RETENTION_DAYS): EventStore {
+  const expiresAt = (receivedAt: number) => Math.floor(receivedAt / 1000) + retentionDays * 24 * 3600;
+
   function eventRecord(event: HotmartEvent, plan: Plan, receivedAt: number, mode: CommitMode): Record<string, unknown> {
     return {
       ...keys.event(event.id),
       ...event,
       receivedAt,
+      expiresAt: expiresAt(receivedAt),
       outcome: plan.outcome,
       ...(plan.park ? { parked: true } : {}),
       ...(mode === 'parked' ? { appliedAt: Date.now(), waitedForMapping: true } : {}),
@@ -233,7 +244,7 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: Tables): Ev
         await db.send(
           new PutCommand({
             TableName: tables.events,
-            Item: { ...keys.event(event.id), ...event, receivedAt, outcome },
+            Item: { ...keys.event(event.id), ...event, receivedAt, expiresAt: expiresAt(receivedAt), outcome },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -245,7 +256,7 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: Tables): Ev
     async get(id) {
       const { Item } = await db.send(new GetCommand({ TableName: tables.events, Key: keys.event(id) }));
       if (!Item) return undefined;
-      const { pk: _pk, sk: _sk, ...stored } = Item;
+      const { pk: _pk, sk: _sk, expiresAt: _e, ...stored } = Item;
       return stored as StoredEvent;
     },
 

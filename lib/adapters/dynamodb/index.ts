@@ -9,7 +9,7 @@ import { createQuarantineStore } from './quarantine-store.ts';
 import { createReconciliationStore } from './reconciliation-store.ts';
 
 /** Every port, backed by DynamoDB; built once per container. */
-export function createDynamoDeps(config: Pick<Config, 'tables' | 'region' | 'dynamodbEndpoint' | 'dynamodbRequestTimeoutMs'>) {
+export function createDynamoDeps(config: Pick<Config, 'tables' | 'region' | 'dynamodbEndpoint' | 'dynamodbRequestTimeoutMs'> & Partial<Pick<Config, 'eventRetentionDays'>>) {
   const db = createDocumentClient({
     region: config.region,
     requestTimeoutMs: config.dynamodbRequestTimeoutMs,
@@ -18,7 +18,7 @@ export function createDynamoDeps(config: Pick<Config, 'tables' | 'region' | 'dyn
   const mappingStore = createMappingStore(db, config.tables.mappings);
   return {
     db,
-    events: createEventStore(db, config.tables),
+    events: createEventStore(db, config.tables, config.eventRetentionDays),
     mappingStore,
     mappings: createMappingCache(mappingStore),
     enrollments: createEnrollmentReader(db, config.tables.enrollments),
@@ -30,7 +30,7 @@ export function createDynamoDeps(config: Pick<Config, 'tables' | 'region' | 'dyn
 export type DynamoDeps = ReturnType<typeof createDynamoDeps>;
 
 /** The ports of the reconciliation functions: the above, and the runs and their lease (kept out of the webhook's bundle). */
-export function createReconciliationDeps(config: Pick<Config, 'tables' | 'region' | 'dynamodbEndpoint' | 'dynamodbRequestTimeoutMs'>) {
+export function createReconciliationDeps(config: Parameters<typeof createDynamoDeps>[0]) {
   const deps = createDynamoDeps(config);
   return { ...deps, runs: createReconciliationStore(deps.db, config.tables.reconciliations) };
 }
