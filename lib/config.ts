@@ -49,6 +49,10 @@ const ConfigSchema = z.object({
   RECONCILE_FUNCTION: optional,
   /** Local only: serverless-offline's Lambda endpoint. */
   LAMBDA_ENDPOINT: optional.pipe(z.url().optional()),
+  /** The background worker that applies purchases which waited for a mapping (functions/apply-parked). */
+  APPLY_PARKED_FUNCTION: optional,
+  /** How long a mapping PUT applies waiting purchases before it answers (at most; less if the Lambda has less time left). */
+  APPLY_INLINE_BUDGET_MS: z.coerce.number().int().min(0).max(4000).default(2000),
 });
 
 export type Config = {
@@ -70,6 +74,7 @@ export type Config = {
     runnerFunction?: string;
     lambdaEndpoint?: string;
   };
+  parked: { inlineBudgetMs: number; applyFunction?: string; lambdaEndpoint?: string };
 };
 
 /** Read once per container: a missing variable fails the cold start, not a request. */
@@ -103,6 +108,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowHours: e.RECONCILE_WINDOW_HOURS,
       leaseMs: e.RECONCILE_LEASE_SECONDS * 1000,
       ...(e.RECONCILE_FUNCTION ? { runnerFunction: e.RECONCILE_FUNCTION } : {}),
+      ...(e.LAMBDA_ENDPOINT ? { lambdaEndpoint: e.LAMBDA_ENDPOINT } : {}),
+    },
+    parked: {
+      inlineBudgetMs: e.APPLY_INLINE_BUDGET_MS,
+      ...(e.APPLY_PARKED_FUNCTION ? { applyFunction: e.APPLY_PARKED_FUNCTION } : {}),
       ...(e.LAMBDA_ENDPOINT ? { lambdaEndpoint: e.LAMBDA_ENDPOINT } : {}),
     },
   };

@@ -1,7 +1,15 @@
 import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
+import { lambdaParkedLauncher } from '#lib/adapters/lambda/parked-launcher.ts';
 import { loadConfig } from '#lib/config.ts';
 import { httpHandler } from '#lib/http/handler.ts';
 import { createLogger } from '#lib/logger.ts';
 import { mappingRoutes } from './routes.ts';
 
-export const handler = httpHandler(createLogger('mappings'), [], mappingRoutes(createDynamoDeps(loadConfig())));
+const config = loadConfig();
+const logger = createLogger('mappings');
+
+export const handler = httpHandler(
+  logger,
+  [],
+  mappingRoutes(createDynamoDeps(config), { launch: lambdaParkedLauncher(config), inlineBudgetMs: config.parked.inlineBudgetMs, logger }),
+);

@@ -1,27 +1,40 @@
 import type { MiddlewareObj } from '@middy/core';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Logger } from '../logger.ts';
 import { httpErrors } from './errors.ts';
 import type { HttpResponse } from './responses.ts';
 import { json } from './responses.ts';
 
 /** Answer 503 this long before Lambda's timeout, so a slow store never becomes a killed request. */
-const TIMEOUT_MARGIN_MS = 500;
+export const TIMEOUT_MARGIN_MS = 500;
 
 /** The one middy chain every HTTP function uses: normalised headers, errors → JSON, early timeout. */
 export function httpHandler<E extends APIGatewayProxyEventV2>(
   logger: Logger,
   middlewares: MiddlewareObj<E>[],
-  handle: (event: E) => Promise<unknown>,
+  handle: (event: E, context: Context) => Promise<unknown>,
 ) {
+  // The early answers given, so the chain can tell one from the handler's own (and log it).
+  const timedOut = new WeakSet<HttpResponse>();
+  const logTimeout: MiddlewareObj<E, HttpResponse> = {
+    after: (request) => {
+      // The route key is the template ("DELETE /students/{email}"): no path parameter, no personal data.
+      if (request.response && timedOut.has(request.response)) logger.error('timed out: answered 503 before the Lambda timeout', { route: request.event.routeKey });
+    },
+  };
   return middy<E, HttpResponse>({
     timeoutEarlyInMillis: TIMEOUT_MARGIN_MS,
-    timeoutEarlyResponse: () => json(503, { error: { code: 'STORAGE.UNAVAILABLE', message: 'timed out; retry later' } }),
+    timeoutEarlyResponse: () => {
+      const response = json(503, { error: { code: 'STORAGE.UNAVAILABLE', message: 'timed out; retry later' } });
+      timedOut.add(response);
+      return response;
+    },
   })
     .use(httpHeaderNormalizer() as MiddlewareObj<E>)
+    .use(logTimeout)
     .use(middlewares)
     .use(httpErrors(logger) as MiddlewareObj<E>)
-    .handler(handle as (event: E) => Promise<HttpResponse>);
+    .handler(handle as (event: E, context: Context) => Promise<HttpResponse>);
 }

@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { AppError } from '../domain/errors.ts';
 
@@ -33,14 +33,15 @@ export function ifMatchVersion(event: APIGatewayProxyEventV2): number | undefine
   return Number(match[1]);
 }
 
-export type Route = (event: APIGatewayProxyEventV2) => Promise<unknown>;
+/** A route gets Lambda's context too, for the time it has left. */
+export type Route = (event: APIGatewayProxyEventV2, context?: Context) => Promise<unknown>;
 
 /** Dispatches on API Gateway's route key ("PUT /mappings/{productId}"). */
 export function routeByKey(routes: Record<string, Route>): Route {
-  return (event) => {
+  return (event, context) => {
     const route = routes[event.routeKey];
     if (!route) throw new AppError('ROUTE.NOT_FOUND', `no route ${event.routeKey}`);
-    return route(event);
+    return route(event, context);
   };
 }
 

@@ -1,17 +1,23 @@
 import { AppError } from '../domain/errors.ts';
-import type { Mapping, MappingInput, ProductMappings } from '../domain/mapping.ts';
-import { applyHotmartEvent } from './apply-event.ts';
-import { withMapping } from './mapping-cache.ts';
-import type { EventStore, MappingRef, MappingStore, Page } from './ports.ts';
+import type { Mapping, MappingInput } from '../domain/mapping.ts';
+import { applyParked } from './apply-parked.ts';
+import type { EventStore, MappingRef, MappingStore, Page, ParkedJobLauncher } from './ports.ts';
 
 export type MappingDeps = { store: MappingStore; events: EventStore };
 
 const describe = (ref: MappingRef) => `product ${ref.productId}${ref.offerCode === undefined ? '' : ` offer ${ref.offerCode}`}`;
 
 /**
- * Creates or replaces a product's (or one offer's) mapping, then applies every purchase of the
- * product that waited for a mapping, in `creation_date` order; those it still does not resolve
- * keep waiting. Events parked while this runs are caught too: parking checks in the same
+ * What a PUT did with the product's waiting purchases: applied now, still waiting, and whether the
+ * rest went to the background (`failed`: the worker could not be started; `failure` names the error).
+ */
+export type ParkedProgress = { appliedEvents: number; pendingEvents: number; background: 'none' | 'started' | 'failed'; failure?: string };
+
+/**
+ * Creates or replaces a product's (or one offer's) mapping, then applies the purchases of the
+ * product that waited for a mapping, in `creation_date` order, until `deadline` (epoch ms); if
+ * some are left, a background worker applies the rest (`launch`). Those it still does not
+ * resolve keep waiting. Events parked while this runs are caught too: parking checks in the same
  * transaction that the mappings are absent, and this reads the parked events strongly
  * consistently after the mapping is written.
  */
@@ -19,27 +25,28 @@ export async function putMapping(
   ref: MappingRef,
   input: MappingInput,
   ifMatch: number | undefined,
-  deps: MappingDeps,
-): Promise<{ mapping: Mapping; created: boolean; appliedEvents: number }> {
+  deps: MappingDeps & { launch: ParkedJobLauncher },
+  deadline: number,
+): Promise<{ mapping: Mapping; created: boolean } & ParkedProgress> {
   const { mapping, created } = await deps.store.put(ref, input, ifMatch);
-  let mappings: ProductMappings = await deps.store.get(ref.productId);
-  const lookup = {
-    get: async () => mappings,
-    remember: (expectation: Parameters<typeof withMapping>[1], changed: Mapping | null) => (mappings = withMapping(mappings, expectation, changed)),
-  };
-  let appliedEvents = 0;
-  for (const parked of await deps.events.listParked(ref.productId)) {
-    const outcome = await applyHotmartEvent(parked.event, { events: deps.events, mappings: lookup }, { receivedAt: parked.receivedAt, mode: 'parked' });
-    if (outcome.status === 'processed') appliedEvents++;
+  const { applied, next } = await applyParked(ref.productId, { deadline }, deps);
+  let progress: Pick<ParkedProgress, 'background' | 'failure'> = { background: 'none' };
+  if (next !== null) {
+    // The mapping is stored whatever happens here: a failed start is reported, not thrown.
+    progress = await deps.launch({ productId: ref.productId, after: next }).then(
+      () => ({ background: 'started' as const }),
+      (error: unknown) => ({ background: 'failed' as const, failure: error instanceof Error ? error.name : 'Error' }),
+    );
   }
-  return { mapping, created, appliedEvents };
+  return { mapping, created, appliedEvents: applied, pendingEvents: await deps.events.countParked(ref.productId), ...progress };
 }
 
-export async function getMapping(ref: MappingRef, deps: Pick<MappingDeps, 'store'>): Promise<{ mapping: Mapping; offers: Mapping[] }> {
+/** The mapping, the product's offer overrides, and how many of the product's purchases still wait. */
+export async function getMapping(ref: MappingRef, deps: MappingDeps): Promise<{ mapping: Mapping; offers: Mapping[]; pendingEvents: number }> {
   const { product, offers } = await deps.store.get(ref.productId);
   const mapping = ref.offerCode === undefined ? product : offers.find((offer) => offer.offerCode === ref.offerCode);
   if (!mapping) throw new AppError('MAPPING.NOT_FOUND', `${describe(ref)} has no mapping`);
-  return { mapping, offers };
+  return { mapping, offers, pendingEvents: await deps.events.countParked(ref.productId) };
 }
 
 export async function deleteMapping(ref: MappingRef, ifMatch: number | undefined, deps: Pick<MappingDeps, 'store'>): Promise<void> {

@@ -31,7 +31,8 @@ export type StoredEvent = HotmartEvent & {
   replayedAt?: number;
 };
 
-export type ParkedEvent = { event: HotmartEvent; receivedAt: number };
+/** `position`: where the event sits in the product's waiting list (creation_date order); opaque to services. */
+export type ParkedEvent = { event: HotmartEvent; receivedAt: number; position: string };
 
 export interface EventStore {
   /** Writes the event record and everything the plan changes, atomically, or nothing. */
@@ -40,9 +41,20 @@ export interface EventStore {
   recordDuplicate(event: HotmartEvent, outcome: Outcome, receivedAt: number): Promise<void>;
   get(id: string): Promise<StoredEvent | undefined>;
   getSubscription(subscriberCode: string): Promise<SubscriptionRecord | null>;
-  /** Events waiting for a product's mapping, oldest `creation_date` first. */
-  listParked(productId: string): Promise<ParkedEvent[]>;
+  /**
+   * Events waiting for a product's mapping, oldest `creation_date` first, one page at a time:
+   * those after `after` (a position); `next` is where the following page starts, null at the end.
+   */
+  listParked(productId: string, page: { after?: string; limit: number }): Promise<{ items: ParkedEvent[]; next: string | null }>;
+  /** How many events wait for the product's mapping (a count: no event is read). */
+  countParked(productId: string): Promise<number>;
 }
+
+/** Where a background apply of a product's waiting events starts: after `after`, or from the oldest. */
+export type ParkedJob = { productId: string; after?: string };
+
+/** Hands a ParkedJob to a background worker (asynchronous: it returns once the job is accepted). */
+export type ParkedJobLauncher = (job: ParkedJob) => Promise<void>;
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readServerlessYml } from '../../scripts/local/tables.ts';
-import { createTestStack, fixture, freshEvent } from '../helpers/stack.ts';
+import { createTestStack, fixture, freshEvent, lambdaContext } from '../helpers/stack.ts';
 
 /**
  * Each function's role must grant exactly the DynamoDB actions its code issues: fewer and it
@@ -36,6 +36,7 @@ DynamoDBDocumentClient.prototype.send = function (this: DynamoDBDocumentClient, 
 
 const { loadHandlers } = await import('../helpers/stack.ts');
 const api = await loadHandlers();
+const applyParked = (await import('../../functions/apply-parked/handler.ts')).handler;
 const { startReconciliationStack } = await import('../helpers/reconciliation.ts');
 const recon = await startReconciliationStack();
 let brokenId = '';
@@ -94,7 +95,23 @@ describe('least privilege, from what each function does', () => {
       await api.postWebhook(JSON.stringify(freshEvent('PURCHASE_APPROVED', { transaction: 'HPIAM4', email: 'iam@example.com', productId: 9400002 })));
       await api.postWebhook(JSON.stringify(freshEvent('PURCHASE_REFUNDED', { transaction: 'HPIAM2', email: 'iam@example.com', productId: 9400002 })));
       brokenId = (await api.postWebhook('{"id":"broken", "email": "iam@example.com"')).body.quarantineId;
+      // A subscription's charges and a one-time purchase (refunded meanwhile) wait for the mapping of 9400003.
+      for (const [name, overrides] of [
+        ['PURCHASE_APPROVED', { subscriberCode: 'IAMBG1', transaction: 'HPIAMBG1' }],
+        ['PURCHASE_APPROVED.subscription-renewal', { subscriberCode: 'IAMBG1', transaction: 'HPIAMBG2' }],
+        ['PURCHASE_APPROVED', { transaction: 'HPIAMBG3' }],
+        ['PURCHASE_REFUNDED', { transaction: 'HPIAMBG3' }],
+      ] as const) {
+        await api.postWebhook(JSON.stringify(freshEvent(name, { ...overrides, email: 'iam.bg@example.com', productId: 9400003 })));
+      }
     });
+    // The background worker, as the asynchronous invocation a mapping PUT out of time starts.
+    const { createDynamoDeps } = await import('../../lib/adapters/dynamodb/index.ts');
+    const { loadConfig } = await import('../../lib/config.ts');
+    const { MappingInputSchema } = await import('../../lib/domain/mapping.ts');
+    serving = 'setup';
+    await createDynamoDeps(loadConfig()).mappingStore.put({ productId: '9400003' }, MappingInputSchema.parse({ targets: [{ type: 'course', id: 'iam-bg' }] }));
+    await as('applyParked', () => applyParked({ productId: '9400003' }, lambdaContext(300_000)));
     await as('mappings', async () => {
       await api.putMapping('9400002', { targets: [{ type: 'course', id: 'iam-late' }] }); // applies both waiting purchases
       await api.putMapping('3412907', { targets: [{ type: 'course', id: 'fotografia' }] });
@@ -173,7 +190,7 @@ describe('least privilege, from what each function does', () => {
     await recon.close();
 
     const roles = granted();
-    for (const fn of ['webhook', 'mappings', 'enrollments', 'recovery', 'reconciliations', 'reconcile']) {
+    for (const fn of ['webhook', 'mappings', 'applyParked', 'enrollments', 'recovery', 'reconciliations', 'reconcile']) {
       assert.deepEqual([...(used[fn] ?? [])].sort(), [...roles[fn]!].sort(), `${fn}: issued (actual) vs granted (expected)`);
     }
   });

@@ -30,7 +30,7 @@ describe('serverless.yml, as CloudFormation', () => {
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
   it('packages one zip per function', () => {
-    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['enrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconciliations.zip', 'recovery.zip', 'webhook.zip']);
+    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'enrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconciliations.zip', 'recovery.zip', 'webhook.zip']);
   });
 
   it('is valid against the current CloudFormation resource schemas', () => {
@@ -70,7 +70,8 @@ describe('serverless.yml, as CloudFormation', () => {
           const name = typeof resource === 'string' ? resource : JSON.stringify(resource);
           const table = /["{](\w+)Table/.exec(name)?.[1];
           const service = /:(logs|ssm|lambda):/.exec(name)?.[1];
-          const label = table ? `${table}${name.includes('/index/') ? '/index' : ''}` : (service ?? name);
+          const queue = /"(\w+Queue)"/.exec(name)?.[1];
+          const label = table ? `${table}${name.includes('/index/') ? '/index' : ''}` : (service ?? queue ?? name);
           grants[label] = [...(grants[label] ?? []), ...[statement.Action].flat()].sort();
         }
         for (const action of [statement.Action].flat()) assert.ok(!action.includes('*'), `${id} grants ${action}`);
@@ -81,6 +82,7 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.deepEqual(functions, {
       WebhookLambdaFunction: 'WebhookRole',
       MappingsLambdaFunction: 'MappingsRole',
+      ApplyParkedLambdaFunction: 'ApplyParkedRole',
       EnrollmentsLambdaFunction: 'EnrollmentsRole',
       RecoveryLambdaFunction: 'RecoveryRole',
       ReconciliationsLambdaFunction: 'ReconciliationsRole',
@@ -98,9 +100,18 @@ describe('serverless.yml, as CloudFormation', () => {
       },
       MappingsRole: {
         logs,
+        lambda: ['lambda:InvokeFunction'],
         Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
         Events: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
         Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      },
+      ApplyParkedRole: {
+        logs,
+        lambda: ['lambda:InvokeFunction'],
+        ApplyParkedFailuresQueue: ['sqs:SendMessage'],
+        Events: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+        Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:Query'],
       },
       RecoveryRole: {
         logs,
@@ -168,7 +179,7 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.equal(runner.Environment.Variables.HOTMART_API_URL, 'https://developers.hotmart.com');
     // The lease outlives the runner, so a live run never loses it; a dead one frees it soon after.
     assert.ok(Number(runner.Environment.Variables.RECONCILE_LEASE_SECONDS) > runner.Timeout);
-    const retries = ofType('AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties);
+    const retries = ofType('AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties).filter((c) => c.FunctionName.Ref === 'ReconcileLambdaFunction');
     assert.deepEqual(retries.map((c) => c.MaximumRetryAttempts), [1]);
 
     const statements = (role: string) => resources[role]!.Properties.Policies[0].PolicyDocument.Statement as any[];
@@ -181,6 +192,30 @@ describe('serverless.yml, as CloudFormation', () => {
       const variables = JSON.stringify(fn.Properties.Environment.Variables);
       assert.ok(!/CLIENT_ID|CLIENT_SECRET|HOTMART_BASIC/.test(variables), `${id}: ${variables}`);
     }
+  });
+
+  it('applies purchases that waited for a mapping in the background: async retries, then an SQS on-failure queue; only the mappings function and the worker itself may invoke it', () => {
+    const worker = resources.ApplyParkedLambdaFunction!.Properties;
+    assert.equal(worker.FunctionName, 'hotmart-enrollments-prod-apply-parked');
+    assert.equal(worker.Environment.Variables.APPLY_PARKED_FUNCTION, worker.FunctionName, 'each step invokes the next');
+    assert.equal(resources.MappingsLambdaFunction!.Properties.Environment.Variables.APPLY_PARKED_FUNCTION, worker.FunctionName);
+    const [config, ...others] = ofType('AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties).filter((c) => c.FunctionName.Ref === 'ApplyParkedLambdaFunction');
+    assert.equal(others.length, 0);
+    assert.equal(config.MaximumRetryAttempts, 2);
+    assert.deepEqual(config.DestinationConfig.OnFailure.Destination, { 'Fn::GetAtt': ['ApplyParkedFailuresQueue', 'Arn'] });
+    const queue = resources.ApplyParkedFailuresQueue!;
+    assert.equal(queue.Type, 'AWS::SQS::Queue');
+    assert.equal(queue.Properties.SqsManagedSseEnabled, true);
+    assert.equal(queue.Properties.MessageRetentionPeriod, 1209600, '14 days, the most SQS keeps');
+    const invokers = ofType('AWS::IAM::Role').filter(([, role]) => JSON.stringify(role).includes('lambda:InvokeFunction'));
+    for (const [id, role] of invokers) {
+      const invoke = role.Properties.Policies[0].PolicyDocument.Statement.find((s: any) => s.Action.includes('lambda:InvokeFunction'));
+      const target = id === 'ReconciliationsRole' ? 'reconcile' : 'apply-parked';
+      assert.match(invoke.Resource['Fn::Sub'], new RegExp(`:function:hotmart-enrollments-prod-${target}$`), id);
+    }
+    assert.deepEqual(invokers.map(([id]) => id).sort(), ['ApplyParkedRole', 'MappingsRole', 'ReconciliationsRole']);
+    const send = resources.ApplyParkedRole!.Properties.Policies[0].PolicyDocument.Statement.find((s: any) => s.Action.includes('sqs:SendMessage'));
+    assert.deepEqual(send.Resource, { 'Fn::GetAtt': ['ApplyParkedFailuresQueue', 'Arn'] });
   });
 
   it('keeps tables pay-per-request, point-in-time recovered and retained; quarantine expires by TTL', () => {
@@ -203,10 +238,11 @@ describe('serverless.yml, as CloudFormation', () => {
     for (const [id, fn] of ofType('AWS::Lambda::Function')) {
       assert.equal(fn.Properties.Runtime, 'nodejs22.x', id);
       assert.deepEqual(fn.Properties.Architectures, ['arm64'], id);
-      if (id !== 'ReconcileLambdaFunction') assert.ok(fn.Properties.Timeout <= 6, id);
+      // The two background functions (reconciliation runner, parked-purchase worker) serve no request.
+      if (id !== 'ReconcileLambdaFunction' && id !== 'ApplyParkedLambdaFunction') assert.ok(fn.Properties.Timeout <= 6, id);
     }
     const logGroups = ofType('AWS::Logs::LogGroup');
-    assert.equal(logGroups.length, 6);
+    assert.equal(logGroups.length, 7);
     for (const [id, group] of logGroups) assert.ok(group.Properties.RetentionInDays > 0, id);
   });
 });

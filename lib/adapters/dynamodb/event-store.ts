@@ -267,8 +267,24 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: Tables, ret
       return Item ? toSubscription(Item) : null;
     },
 
-    async listParked(productId) {
-      const parked: ParkedEvent[] = [];
+    async listParked(productId, { after, limit }) {
+      const pk = keys.parkedPartition(productId);
+      const page = await db.send(
+        new QueryCommand({
+          TableName: tables.events,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ConsistentRead: true,
+          Limit: limit,
+          ...(after === undefined ? {} : { ExclusiveStartKey: { pk, sk: after } }),
+        }),
+      );
+      const items: ParkedEvent[] = (page.Items ?? []).map((item) => ({ event: item.event as HotmartEvent, receivedAt: item.receivedAt as number, position: item.sk as string }));
+      return { items, next: page.LastEvaluatedKey ? String(page.LastEvaluatedKey.sk) : null };
+    },
+
+    async countParked(productId) {
+      let count = 0;
       let startKey: Record<string, unknown> | undefined;
       do {
         const page = await db.send(
@@ -276,14 +292,15 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: Tables, ret
             TableName: tables.events,
             KeyConditionExpression: 'pk = :pk',
             ExpressionAttributeValues: { ':pk': keys.parkedPartition(productId) },
+            Select: 'COUNT',
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
           }),
         );
-        for (const item of page.Items ?? []) parked.push({ event: item.event as HotmartEvent, receivedAt: item.receivedAt as number });
+        count += page.Count ?? 0;
         startKey = page.LastEvaluatedKey;
       } while (startKey);
-      return parked;
+      return count;
     },
   };
 }
