@@ -4,7 +4,8 @@ import { AppError } from '../../domain/errors.ts';
 import type { Mapping } from '../../domain/mapping.ts';
 import { PolicySchema } from '../../domain/mapping.ts';
 import type { MappingStore } from '../../services/ports.ts';
-import { encodeCursor, keys, startKeyOf } from './keys.ts';
+import type { PageCursors } from './keys.ts';
+import { keys } from './keys.ts';
 
 /** A stored mapping item; the policy comes back with its defaults filled in. */
 export function toMapping(item: Record<string, unknown>): Mapping {
@@ -26,7 +27,9 @@ const versionMismatch = () =>
 
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
-export function createMappingStore(db: DynamoDBDocumentClient, table: string): MappingStore {
+const LIST = 'GET /mappings';
+
+export function createMappingStore(db: DynamoDBDocumentClient, table: string, cursors: PageCursors): MappingStore {
   return {
     async get(productId) {
       const { Items = [] } = await db.send(
@@ -105,7 +108,7 @@ export function createMappingStore(db: DynamoDBDocumentClient, table: string): M
     },
 
     async list(limit, cursor) {
-      const startKey = startKeyOf(cursor);
+      const startKey = cursors.startKey(LIST, cursor);
       const page = await db.send(
         new ScanCommand({
           TableName: table,
@@ -115,7 +118,7 @@ export function createMappingStore(db: DynamoDBDocumentClient, table: string): M
           ExpressionAttributeValues: { ':product': 'MAPPING' },
         }),
       );
-      return { items: (page.Items ?? []).map(toMapping), nextCursor: encodeCursor(page.LastEvaluatedKey) };
+      return { items: (page.Items ?? []).map(toMapping), nextCursor: cursors.encode(LIST, page.LastEvaluatedKey) };
     },
   };
 }
