@@ -30,6 +30,8 @@ export function mappingRoutes(deps: DynamoDeps) {
   const get: Route = async (event) => {
     const ref = refOf(event);
     const { mapping, offers } = await getMapping(ref, ports);
+    // A product with offer overrides only has no version of its own: `targets: null`, no ETag.
+    if (!mapping) return json(200, { productId: ref.productId, targets: null, offers: offers.map(view) });
     // A product's mapping shows its offer overrides.
     return json(200, ref.offerCode === undefined ? { ...view(mapping), offers: offers.map(view) } : view(mapping), etag(mapping));
   };
@@ -47,7 +49,7 @@ export function mappingRoutes(deps: DynamoDeps) {
     'GET /mappings': async (event) => {
       const query = validate(ListQuerySchema, event.queryStringParameters ?? {}, 'query');
       const page = await listMappings(query.limit, query.cursor, ports);
-      return json(200, { items: page.items.map(view), nextCursor: page.nextCursor });
+      return json(200, { items: page.items.map((item) => (item.targets === null ? item : view(item))), nextCursor: page.nextCursor });
     },
   });
 }

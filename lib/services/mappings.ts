@@ -1,5 +1,5 @@
 import { AppError } from '../domain/errors.ts';
-import type { Mapping, MappingInput, ProductMappings } from '../domain/mapping.ts';
+import type { Mapping, MappingInput, OffersOnlyProduct, ProductMappings } from '../domain/mapping.ts';
 import { applyHotmartEvent } from './apply-event.ts';
 import { withMapping } from './mapping-cache.ts';
 import type { EventStore, MappingRef, MappingStore, Page } from './ports.ts';
@@ -35,10 +35,11 @@ export async function putMapping(
   return { mapping, created, appliedEvents };
 }
 
-export async function getMapping(ref: MappingRef, deps: Pick<MappingDeps, 'store'>): Promise<{ mapping: Mapping; offers: Mapping[] }> {
+/** A mapping and the product's offer overrides; a product with overrides only reads as `mapping: null` (404 when it has neither). */
+export async function getMapping(ref: MappingRef, deps: Pick<MappingDeps, 'store'>): Promise<{ mapping: Mapping | null; offers: Mapping[] }> {
   const { product, offers } = await deps.store.get(ref.productId);
-  const mapping = ref.offerCode === undefined ? product : offers.find((offer) => offer.offerCode === ref.offerCode);
-  if (!mapping) throw new AppError('MAPPING.NOT_FOUND', `${describe(ref)} has no mapping`);
+  const mapping = ref.offerCode === undefined ? product : (offers.find((offer) => offer.offerCode === ref.offerCode) ?? null);
+  if (!mapping && (ref.offerCode !== undefined || offers.length === 0)) throw new AppError('MAPPING.NOT_FOUND', `${describe(ref)} has no mapping`);
   return { mapping, offers };
 }
 
@@ -46,6 +47,6 @@ export async function deleteMapping(ref: MappingRef, ifMatch: number | undefined
   if (!(await deps.store.delete(ref, ifMatch))) throw new AppError('MAPPING.NOT_FOUND', `${describe(ref)} has no mapping`);
 }
 
-export function listMappings(limit: number, cursor: string | undefined, deps: Pick<MappingDeps, 'store'>): Promise<Page<Mapping>> {
+export function listMappings(limit: number, cursor: string | undefined, deps: Pick<MappingDeps, 'store'>): Promise<Page<Mapping | OffersOnlyProduct>> {
   return deps.store.list(limit, cursor);
 }

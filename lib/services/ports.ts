@@ -1,6 +1,6 @@
 import type { MappingExpectation, Outcome, Plan, SubscriptionRecord, TransactionState, TxStatus } from '../domain/enrollment-rules.ts';
 import type { HotmartEvent } from '../domain/hotmart-event.ts';
-import type { Mapping, MappingInput, ProductMappings, Target } from '../domain/mapping.ts';
+import type { Mapping, MappingInput, OffersOnlyProduct, ProductMappings, Target } from '../domain/mapping.ts';
 import type { ReconciliationReport, ReconciliationRun, RunStatus, Window } from '../domain/reconciliation.ts';
 import type { SubscriptionMirror } from '../domain/subscription-rules.ts';
 
@@ -55,8 +55,8 @@ export interface MappingStore {
   /** Creates or replaces; `ifMatch` makes it conditional on the stored version. */
   put(ref: MappingRef, input: MappingInput, ifMatch?: number): Promise<{ mapping: Mapping; created: boolean }>;
   delete(ref: MappingRef, ifMatch?: number): Promise<boolean>;
-  /** Product mappings (not offers), page by page. */
-  list(limit: number, cursor?: string): Promise<Page<Mapping>>;
+  /** Products, page by page: each product's own mapping, or `targets: null` for one that has offer overrides only. */
+  list(limit: number, cursor?: string): Promise<Page<Mapping | OffersOnlyProduct>>;
 }
 
 export type EnrollmentRecord = {

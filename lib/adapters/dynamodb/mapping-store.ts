@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../../domain/errors.ts';
-import type { Mapping } from '../../domain/mapping.ts';
+import type { Mapping, OffersOnlyProduct } from '../../domain/mapping.ts';
 import { PolicySchema } from '../../domain/mapping.ts';
 import type { MappingStore } from '../../services/ports.ts';
 import type { PageCursors } from './keys.ts';
@@ -77,7 +77,8 @@ export function createMappingStore(db: DynamoDBDocumentClient, table: string, cu
           }),
         );
         const mapping = toMapping(Attributes!);
-        return { mapping, created: mapping.version === 1 };
+        // Created by this request, even if the SDK retried it (a retry can bump the version past 1).
+        return { mapping, created: mapping.createdAt === now };
       } catch (error) {
         if (isConditionFailure(error)) throw versionMismatch();
         throw error;
@@ -109,16 +110,17 @@ export function createMappingStore(db: DynamoDBDocumentClient, table: string, cu
 
     async list(limit, cursor) {
       const startKey = cursors.startKey(LIST, cursor);
-      const page = await db.send(
-        new ScanCommand({
-          TableName: table,
-          Limit: limit,
-          ExclusiveStartKey: startKey,
-          FilterExpression: 'sk = :product',
-          ExpressionAttributeValues: { ':product': 'MAPPING' },
-        }),
-      );
-      return { items: (page.Items ?? []).map(toMapping), nextCursor: cursors.encode(LIST, page.LastEvaluatedKey) };
+      const page = await db.send(new ScanCommand({ TableName: table, Limit: limit, ExclusiveStartKey: startKey }));
+      // A scan returns a product's items together, its mapping ('MAPPING' sorts before 'OFFER#')
+      // first: an offer item that opens its product, here or after the cursor, has no mapping before it.
+      const items: (Mapping | OffersOnlyProduct)[] = [];
+      let previous = startKey?.pk;
+      for (const item of page.Items ?? []) {
+        if (item.sk === 'MAPPING') items.push(toMapping(item));
+        else if (item.pk !== previous) items.push({ productId: item.productId as string, targets: null });
+        previous = item.pk as string;
+      }
+      return { items, nextCursor: cursors.encode(LIST, page.LastEvaluatedKey) };
     },
   };
 }
