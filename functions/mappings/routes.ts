@@ -3,7 +3,7 @@ import type { DynamoDeps } from '#lib/adapters/dynamodb/index.ts';
 import type { Mapping } from '#lib/domain/mapping.ts';
 import { MappingInputSchema } from '#lib/domain/mapping.ts';
 import type { Route } from '#lib/http/request.ts';
-import { ifMatchVersion, jsonBody, routeByKey, validate } from '#lib/http/request.ts';
+import { jsonBody, preconditionOf, routeByKey, validate } from '#lib/http/request.ts';
 import { isoDate, json, noContent } from '#lib/http/responses.ts';
 import { deleteMapping, getMapping, listMappings, putMapping } from '#lib/services/mappings.ts';
 import type { MappingRef } from '#lib/services/ports.ts';
@@ -15,6 +15,8 @@ const view = (mapping: Mapping) => ({
   updatedAt: isoDate(mapping.updatedAt),
 });
 const etag = (mapping: Mapping) => ({ etag: `"${mapping.version}"` });
+/** Where a created mapping lives, under its canonical product id. */
+const locationOf = (ref: MappingRef) => `/mappings/${ref.productId}${ref.offerCode === undefined ? '' : `/offers/${ref.offerCode}`}`;
 const refOf = (event: APIGatewayProxyEventV2): MappingRef => {
   const { productId, offerCode } = validate(MappingPathSchema, event.pathParameters ?? {}, 'path');
   return offerCode === undefined ? { productId } : { productId, offerCode };
@@ -24,8 +26,9 @@ export function mappingRoutes(deps: DynamoDeps) {
   const ports = { store: deps.mappingStore, events: deps.events };
   const put: Route = async (event) => {
     const input = validate(MappingInputSchema, jsonBody(event), 'mapping');
-    const { mapping, created, appliedEvents } = await putMapping(refOf(event), input, ifMatchVersion(event), ports);
-    return json(created ? 201 : 200, { ...view(mapping), appliedEvents }, etag(mapping));
+    const ref = refOf(event);
+    const { mapping, created, appliedEvents } = await putMapping(ref, input, preconditionOf(event), ports);
+    return json(created ? 201 : 200, { ...view(mapping), appliedEvents }, { ...etag(mapping), ...(created ? { location: locationOf(ref) } : {}) });
   };
   const get: Route = async (event) => {
     const ref = refOf(event);
@@ -36,7 +39,7 @@ export function mappingRoutes(deps: DynamoDeps) {
     return json(200, ref.offerCode === undefined ? { ...view(mapping), offers: offers.map(view) } : view(mapping), etag(mapping));
   };
   const remove: Route = async (event) => {
-    await deleteMapping(refOf(event), ifMatchVersion(event), ports);
+    await deleteMapping(refOf(event), preconditionOf(event), ports);
     return noContent();
   };
   return routeByKey({

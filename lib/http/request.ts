@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type * as z from 'zod';
 import { AppError } from '../domain/errors.ts';
+import type { Precondition } from '../services/ports.ts';
 
 /** Validates transport input; a failure names each bad field. */
 export function validate<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
@@ -45,15 +46,33 @@ export function jsonBody(event: APIGatewayProxyEventV2, maxBytes = MAX_ADMIN_BOD
   }
 }
 
-/** `If-Match: 3`, `"3"` or `W/"3"` → 3; absent → undefined. */
-export function ifMatchVersion(event: APIGatewayProxyEventV2): number | undefined {
-  const header = event.headers['if-match'];
-  if (header === undefined) return undefined;
-  const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(header);
-  if (!match) {
-    throw new AppError('REQUEST.INVALID', 'invalid If-Match', [{ field: 'If-Match', message: 'must be a mapping version, e.g. "3"' }]);
+/** At most this many distinct versions in one header (DynamoDB's IN takes 100). */
+const MAX_TAGS = 50;
+
+/**
+ * The versions an If-Match / If-None-Match list names, per RFC 9110: `*`, or entity tags
+ * (`"3"`, `W/"3"`, `"3", "4"`; a bare `3` is read as `"3"`, for curl users). A member that is
+ * not one of our tags matches nothing. If-Match compares strongly: a weak tag never matches.
+ */
+function taggedVersions(header: string, field: string, weakMatches: boolean): '*' | number[] {
+  if (header.trim() === '*') return '*';
+  const versions = new Set<number>();
+  for (const member of header.match(/(?:W\/)?"[^"]*"|[^,\s]+/g) ?? []) {
+    const tag = /^(W\/)?"(\d{1,15})"$/.exec(member) ?? /^()(\d{1,15})$/.exec(member);
+    if (tag && (weakMatches || !tag[1])) versions.add(Number(tag[2]));
   }
-  return Number(match[1]);
+  if (versions.size > MAX_TAGS) throw new AppError('REQUEST.INVALID', `too many tags in ${field}`, [{ field, message: `at most ${MAX_TAGS} tags` }]);
+  return [...versions];
+}
+
+/** The request's preconditions, for the store's conditional write to decide. */
+export function preconditionOf(event: APIGatewayProxyEventV2): Precondition {
+  const ifMatch = event.headers['if-match'];
+  const ifNoneMatch = event.headers['if-none-match'];
+  return {
+    ...(ifMatch !== undefined ? { ifMatch: taggedVersions(ifMatch, 'If-Match', false) } : {}),
+    ...(ifNoneMatch !== undefined ? { ifNoneMatch: taggedVersions(ifNoneMatch, 'If-None-Match', true) } : {}),
+  };
 }
 
 export type Route = (event: APIGatewayProxyEventV2) => Promise<unknown>;

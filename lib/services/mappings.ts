@@ -2,7 +2,7 @@ import { AppError } from '../domain/errors.ts';
 import type { Mapping, MappingInput, OffersOnlyProduct, ProductMappings } from '../domain/mapping.ts';
 import { applyHotmartEvent } from './apply-event.ts';
 import { withMapping } from './mapping-cache.ts';
-import type { EventStore, MappingRef, MappingStore, Page } from './ports.ts';
+import type { EventStore, MappingRef, MappingStore, Page, Precondition } from './ports.ts';
 
 export type MappingDeps = { store: MappingStore; events: EventStore };
 
@@ -18,10 +18,10 @@ const describe = (ref: MappingRef) => `product ${ref.productId}${ref.offerCode =
 export async function putMapping(
   ref: MappingRef,
   input: MappingInput,
-  ifMatch: number | undefined,
+  precondition: Precondition,
   deps: MappingDeps,
 ): Promise<{ mapping: Mapping; created: boolean; appliedEvents: number }> {
-  const { mapping, created } = await deps.store.put(ref, input, ifMatch);
+  const { mapping, created } = await deps.store.put(ref, input, precondition);
   let mappings: ProductMappings = await deps.store.get(ref.productId);
   const lookup = {
     get: async () => mappings,
@@ -43,8 +43,8 @@ export async function getMapping(ref: MappingRef, deps: Pick<MappingDeps, 'store
   return { mapping, offers };
 }
 
-export async function deleteMapping(ref: MappingRef, ifMatch: number | undefined, deps: Pick<MappingDeps, 'store'>): Promise<void> {
-  if (!(await deps.store.delete(ref, ifMatch))) throw new AppError('MAPPING.NOT_FOUND', `${describe(ref)} has no mapping`);
+export async function deleteMapping(ref: MappingRef, precondition: Precondition, deps: Pick<MappingDeps, 'store'>): Promise<void> {
+  if (!(await deps.store.delete(ref, precondition))) throw new AppError('MAPPING.NOT_FOUND', `${describe(ref)} has no mapping`);
 }
 
 export function listMappings(limit: number, cursor: string | undefined, deps: Pick<MappingDeps, 'store'>): Promise<Page<Mapping | OffersOnlyProduct>> {
