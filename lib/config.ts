@@ -53,11 +53,17 @@ const ConfigSchema = z.object({
   APPLY_PARKED_FUNCTION: optional,
   /** How long a mapping PUT applies waiting purchases before it answers (at most; less if the Lambda has less time left). */
   APPLY_INLINE_BUDGET_MS: z.coerce.number().int().min(0).max(4000).default(2000),
+  /** AWS: the secret page cursors' key is derived from (the stack's id, set by serverless.yml). */
+  CURSOR_SECRET: optional,
+  /** Set in every Lambda, real or serverless-offline's. */
+  AWS_LAMBDA_FUNCTION_NAME: optional,
 });
 
 export type Config = {
   tables: { events: string; enrollments: string; mappings: string; quarantine: string; reconciliations: string };
   region: string;
+  /** Page cursors are encrypted with a key derived from it: stable per deployment, never in a URL or a log. */
+  cursorSecret?: string;
   dynamodbEndpoint?: string;
   dynamodbRequestTimeoutMs: number;
   eventRetentionDays: number;
@@ -77,6 +83,15 @@ export type Config = {
   parked: { inlineBudgetMs: number; applyFunction?: string; lambdaEndpoint?: string };
 };
 
+/** Locally (tests, serverless-offline) cursors need no secrecy, only a stable key. */
+const LOCAL_CURSOR_SECRET = 'local-page-cursors';
+
+/** In AWS only the functions that serve paginated lists have one (serverless.yml). */
+function cursorSecretOf(e: z.infer<typeof ConfigSchema>): string | undefined {
+  if (e.IS_OFFLINE) return LOCAL_CURSOR_SECRET;
+  return e.CURSOR_SECRET ?? (e.AWS_LAMBDA_FUNCTION_NAME ? undefined : LOCAL_CURSOR_SECRET);
+}
+
 /** Read once per container: a missing variable fails the cold start, not a request. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);
@@ -94,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       reconciliations: e.RECONCILIATIONS_TABLE,
     },
     region: e.AWS_REGION,
+    cursorSecret: cursorSecretOf(e),
     dynamodbRequestTimeoutMs: e.DYNAMODB_REQUEST_TIMEOUT_MS,
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
     ...(e.DYNAMODB_ENDPOINT ? { dynamodbEndpoint: e.DYNAMODB_ENDPOINT } : {}),

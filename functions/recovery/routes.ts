@@ -5,7 +5,7 @@ import { isoDate, json } from '#lib/http/responses.ts';
 import { eraseStudent } from '#lib/services/erasure.ts';
 import { listQuarantine, replayEvent, replayQuarantined } from '#lib/services/recovery.ts';
 import type { QuarantineRecord } from '#lib/services/ports.ts';
-import { EventPathSchema, QuarantineListSchema, QuarantinePathSchema, QuarantineReplaySchema, StudentPathSchema } from './schema.ts';
+import { CORRECTION_MAX_BYTES, EventPathSchema, QuarantineListSchema, QuarantinePathSchema, QuarantineReplaySchema, StudentPathSchema } from './schema.ts';
 
 const view = (record: QuarantineRecord) => ({ ...record, receivedAt: isoDate(record.receivedAt), expiresAt: isoDate(record.expiresAt * 1000) });
 
@@ -18,7 +18,7 @@ export function recoveryRoutes(deps: DynamoDeps, logger: Logger) {
     },
     'POST /quarantine/{id}/replay': async (event) => {
       const { id } = validate(QuarantinePathSchema, event.pathParameters ?? {}, 'path');
-      const correction = event.body ? validate(QuarantineReplaySchema, jsonBody(event), 'body') : undefined;
+      const correction = event.body ? validate(QuarantineReplaySchema, jsonBody(event, CORRECTION_MAX_BYTES), 'body') : undefined;
       // Who replayed what, and when (the line's time); never the body, which holds personal data.
       const audit = { quarantineId: id, by: callerOf(event), corrected: correction !== undefined };
       logger.info(correction ? 'replaying a quarantined delivery with a corrected body' : 'replaying a quarantined delivery', audit);

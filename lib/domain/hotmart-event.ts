@@ -88,10 +88,17 @@ const EpochMsSchema = z
     return ms;
   });
 
+/**
+ * A product id as every key holds it: its digits without leading zeros ("03412911" and 3412911
+ * are one product, "00000" is 0). The one normaliser for webhooks, Hotmart's API and the
+ * mappings API, so a mapping always matches its product's purchases.
+ */
+export const canonicalProductId = (digits: string | number): string => String(digits).replace(/^0+(?=\d)/, '');
+
 /** Product ids are numbers, but strings in CLUB_MODULE_COMPLETED ("00000" in club tests). */
 const ProductIdSchema = z
   .union([z.number().int().nonnegative(), z.string().trim().regex(/^\d{1,20}$/, 'not a numeric id')])
-  .transform((value) => String(value).replace(/^0+(?=\d)/, ''));
+  .transform(canonicalProductId);
 
 const IdSchema = z.union([z.number(), z.string()]).transform(String);
 const TextSchema = z.string().max(500);

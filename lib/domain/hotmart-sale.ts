@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { HotmartEvent } from './hotmart-event.ts';
-import { EmailSchema, toEpochMs } from './hotmart-event.ts';
+import { EmailSchema, canonicalProductId, toEpochMs } from './hotmart-event.ts';
 
 /**
  * A sale from Hotmart's sales-history API, turned into the event its webhook would have been, so
@@ -24,7 +24,7 @@ const API_STATUS_EVENTS: Readonly<Record<string, string>> = {
 };
 
 const SaleSchema = z.object({
-  product: z.object({ id: z.union([z.number(), z.string().regex(/^\d+$/)]).transform(String), name: z.string().optional() }),
+  product: z.object({ id: z.union([z.number(), z.string().regex(/^\d+$/)]).transform(canonicalProductId), name: z.string().optional() }),
   buyer: z.object({ email: EmailSchema, name: z.string().optional() }),
   purchase: z.object({
     transaction: z.string().min(1).max(64),
@@ -76,7 +76,7 @@ export function eventFromSale(item: unknown, observedAt?: number): SaleResult {
       event,
       version: 'api',
       creationDate: when,
-      productId: product.id.replace(/^0+(?=\d)/, ''),
+      productId: product.id,
       ...(product.name ? { productName: product.name } : {}),
       ...(purchase.offer?.code ? { offerCode: purchase.offer.code } : {}),
       transaction: purchase.transaction,

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { SubscriptionRecord } from './enrollment-rules.ts';
 import type { HotmartEvent } from './hotmart-event.ts';
-import { EmailSchema, toEpochMs } from './hotmart-event.ts';
+import { EmailSchema, canonicalProductId, toEpochMs } from './hotmart-event.ts';
 import { reconciliationId } from './hotmart-sale.ts';
 import { DEFAULT_POLICY } from './mapping.ts';
 import type { SubscriptionFact } from './subscription-rules.ts';
@@ -38,7 +38,7 @@ const DateSchema = z
   .union([z.number(), z.string()])
   .nullish()
   .transform((value) => (value === null || value === undefined ? undefined : toEpochMs(value)));
-const IdSchema = z.union([z.number(), z.string().regex(/^\d+$/)]).transform((id) => String(id).replace(/^0+(?=\d)/, ''));
+const IdSchema = z.union([z.number(), z.string().regex(/^\d+$/)]).transform(canonicalProductId);
 
 const ItemSchema = z.object({
   subscriber_code: z.string().min(1).max(64),

@@ -1,15 +1,21 @@
 import * as z from 'zod';
+import { canonicalProductId } from './hotmart-event.ts';
 
 export const TARGET_TYPES = ['course', 'class', 'plan'] as const;
 
-export const TargetSchema = z.object({
+/**
+ * A target id is safe in the platform's URLs and in our keys: a letter or digit, then up to 127
+ * letters, digits, `.`, `_` or `-` ("turma-2026-1", "fotografia"). No `/`, `#`, `%`, spaces.
+ */
+export const TARGET_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const TargetIdSchema = z
+  .string()
+  .trim()
+  .regex(TARGET_ID_PATTERN, 'must be 1–128 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+export const TargetSchema = z.strictObject({
   type: z.enum(TARGET_TYPES),
-  id: z
-    .string()
-    .trim()
-    .min(1)
-    .max(128)
-    .regex(/^[^#\s]+$/, 'must not contain spaces or "#"'),
+  id: TargetIdSchema,
 });
 export type Target = z.infer<typeof TargetSchema>;
 
@@ -25,8 +31,8 @@ export const PolicySchema = z
 export type Policy = z.infer<typeof PolicySchema>;
 export const DEFAULT_POLICY: Policy = PolicySchema.parse({});
 
-/** What an operator sends for a product or one of its offers. */
-export const MappingInputSchema = z.object({
+/** What an operator sends for a product or one of its offers; an unknown key is refused, not ignored. */
+export const MappingInputSchema = z.strictObject({
   targets: z
     .array(TargetSchema)
     .min(1)
@@ -34,7 +40,7 @@ export const MappingInputSchema = z.object({
     .refine((targets) => new Set(targets.map(targetKey)).size === targets.length, 'targets must not repeat'),
   salesUrl: z.url({ protocol: /^https$/, hostname: z.regexes.domain }).max(2048).optional(),
   price: z
-    .object({
+    .strictObject({
       value: z.number().positive().max(1_000_000_000),
       currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as BRL'),
     })
@@ -53,10 +59,17 @@ export type Mapping = Omit<MappingInput, 'policy'> & {
   updatedAt: number;
 };
 
+/**
+ * A product with offer overrides but no mapping of its own: listed and readable (its offers'
+ * purchases are applied; its other offers' wait), with `targets: null`.
+ */
+export type OffersOnlyProduct = { productId: string; targets: null };
+
 /** A product's mapping and its offer overrides, as read together. */
 export type ProductMappings = { product: Mapping | null; offers: Mapping[] };
 
-export const ProductIdParamSchema = z.string().regex(/^\d{1,20}$/, 'must be a Hotmart product id (digits)');
+/** A product id in a path: digits, read as the webhook reads them ("03412911" is product 3412911). */
+export const ProductIdParamSchema = z.string().regex(/^\d{1,20}$/, 'must be a Hotmart product id (digits)').transform(canonicalProductId);
 export const OfferCodeParamSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a Hotmart offer code');
 
 export function targetKey(target: Target): string {

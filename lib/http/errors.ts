@@ -24,12 +24,48 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   'STORAGE.CONTENTION': 503,
 };
 
-/** AWS SDK faults (throttling, timeouts, unreachable endpoint): a retry may succeed. */
-function isTransient(error: Error): boolean {
+/** Error names of faults a retry may cure: throttling, capacity, timeouts, credentials not fetched yet. */
+const RETRYABLE_NAMES = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'TransactionInProgressException',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'AbortError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'CredentialsProviderError',
+]);
+
+type SdkFault = {
+  $fault?: string;
+  $retryable?: unknown;
+  $metadata?: { httpStatusCode?: number };
+  code?: string;
+  CancellationReasons?: { Code?: string }[];
+};
+
+/** A transaction cancelled by throttling or a conflicting transaction (not by a condition: the adapters settle those). */
+const RETRYABLE_CANCELLATIONS = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'TransactionConflict']);
+
+/**
+ * Faults a retry may cure — throttling, timeouts, DynamoDB's 5xx, an unreachable endpoint — are
+ * 503 with retry-after. Any other SDK error (ValidationException, $fault 'client') is a bug of
+ * ours: retrying the same request cannot help, so it is a 500 and no one is told to retry.
+ */
+export function isRetryable(error: Error): boolean {
+  const fault = error as Error & SdkFault;
   return (
-    '$metadata' in error ||
-    ['TimeoutError', 'AbortError', 'RequestTimeout', 'CredentialsProviderError'].includes(error.name) ||
-    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EAI_AGAIN|socket hang up/i.test(`${(error as { code?: string }).code} ${error.message}`)
+    RETRYABLE_NAMES.has(error.name) ||
+    Boolean(fault.$retryable) ||
+    fault.$fault === 'server' ||
+    (fault.CancellationReasons ?? []).some((reason) => RETRYABLE_CANCELLATIONS.has(reason.Code ?? '')) ||
+    (fault.$metadata?.httpStatusCode ?? 0) >= 500 ||
+    /\b(?:ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND)\b/.test(`${fault.code} ${error.message}`) ||
+    /socket hang up/i.test(error.message)
   );
 }
 
@@ -41,7 +77,7 @@ export function toErrorResponse(error: unknown, logger: Logger): HttpResponse {
     return json(status, { error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) } });
   }
   const err = error instanceof Error ? error : new Error(String(error));
-  if (isTransient(err)) {
+  if (isRetryable(err)) {
     logger.error('storage unavailable', { errorName: err.name });
     return json(503, { error: { code: 'STORAGE.UNAVAILABLE', message: 'storage is unavailable; retry later' } }, { 'retry-after': '5' });
   }

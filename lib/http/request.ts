@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { AppError } from '../domain/errors.ts';
+import type { Precondition } from '../services/ports.ts';
 
 /** Validates transport input; a failure names each bad field. */
 export function validate<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
@@ -9,12 +10,35 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, what: s
   throw new AppError(
     'REQUEST.INVALID',
     `invalid ${what}`,
-    result.error.issues.map((issue) => ({ field: issue.path.map(String).join('.') || what, message: issue.message })),
+    result.error.issues.flatMap((issue) => {
+      const at = issue.path.map(String);
+      // An unknown key (a misspelt "polcy") is named as the field, not as its parent object.
+      if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: [...at, key].join('.'), message: 'unknown field' }));
+      return [{ field: at.join('.') || what, message: issue.message }];
+    }),
   );
 }
 
-export function jsonBody(event: APIGatewayProxyEventV2): unknown {
-  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+/** The largest admin request body (a mapping with 25 targets is under 8 KiB). */
+export const MAX_ADMIN_BODY_BYTES = 64 * 1024;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * An admin request's JSON body: at most `maxBytes` (413 above), valid UTF-8 (400), JSON (400).
+ * A body that arrived as text and holds U+FFFD is refused too: that is what bytes that were not
+ * UTF-8 became on their way here, and storing it would keep a corrupted value.
+ */
+export function jsonBody(event: APIGatewayProxyEventV2, maxBytes = MAX_ADMIN_BODY_BYTES): unknown {
+  const bytes = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+  if (bytes.length > maxBytes) throw new AppError('REQUEST.TOO_LARGE', `the body exceeds ${maxBytes} bytes`);
+  let raw: string | undefined;
+  try {
+    raw = utf8.decode(bytes);
+  } catch {
+    raw = undefined;
+  }
+  if (raw === undefined || raw.includes('\uFFFD')) throw new AppError('REQUEST.INVALID_JSON', 'the body is not valid UTF-8: send JSON encoded as UTF-8');
   try {
     return JSON.parse(raw);
   } catch {
@@ -22,15 +46,33 @@ export function jsonBody(event: APIGatewayProxyEventV2): unknown {
   }
 }
 
-/** `If-Match: 3`, `"3"` or `W/"3"` → 3; absent → undefined. */
-export function ifMatchVersion(event: APIGatewayProxyEventV2): number | undefined {
-  const header = event.headers['if-match'];
-  if (header === undefined) return undefined;
-  const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(header);
-  if (!match) {
-    throw new AppError('REQUEST.INVALID', 'invalid If-Match', [{ field: 'If-Match', message: 'must be a mapping version, e.g. "3"' }]);
+/** At most this many distinct versions in one header (DynamoDB's IN takes 100). */
+const MAX_TAGS = 50;
+
+/**
+ * The versions an If-Match / If-None-Match list names, per RFC 9110: `*`, or entity tags
+ * (`"3"`, `W/"3"`, `"3", "4"`; a bare `3` is read as `"3"`, for curl users). A member that is
+ * not one of our tags matches nothing. If-Match compares strongly: a weak tag never matches.
+ */
+function taggedVersions(header: string, field: string, weakMatches: boolean): '*' | number[] {
+  if (header.trim() === '*') return '*';
+  const versions = new Set<number>();
+  for (const member of header.match(/(?:W\/)?"[^"]*"|[^,\s]+/g) ?? []) {
+    const tag = /^(W\/)?"(\d{1,15})"$/.exec(member) ?? /^()(\d{1,15})$/.exec(member);
+    if (tag && (weakMatches || !tag[1])) versions.add(Number(tag[2]));
   }
-  return Number(match[1]);
+  if (versions.size > MAX_TAGS) throw new AppError('REQUEST.INVALID', `too many tags in ${field}`, [{ field, message: `at most ${MAX_TAGS} tags` }]);
+  return [...versions];
+}
+
+/** The request's preconditions, for the store's conditional write to decide. */
+export function preconditionOf(event: APIGatewayProxyEventV2): Precondition {
+  const ifMatch = event.headers['if-match'];
+  const ifNoneMatch = event.headers['if-none-match'];
+  return {
+    ...(ifMatch !== undefined ? { ifMatch: taggedVersions(ifMatch, 'If-Match', false) } : {}),
+    ...(ifNoneMatch !== undefined ? { ifNoneMatch: taggedVersions(ifNoneMatch, 'If-None-Match', true) } : {}),
+  };
 }
 
 /** A route gets Lambda's context too, for the time it has left. */

@@ -1,7 +1,7 @@
 import { AppError } from '../domain/errors.ts';
-import type { Mapping, MappingInput } from '../domain/mapping.ts';
+import type { Mapping, MappingInput, OffersOnlyProduct } from '../domain/mapping.ts';
 import { applyParked } from './apply-parked.ts';
-import type { EventStore, MappingRef, MappingStore, Page, ParkedJobLauncher } from './ports.ts';
+import type { EventStore, MappingRef, MappingStore, Page, ParkedJobLauncher, Precondition } from './ports.ts';
 
 export type MappingDeps = { store: MappingStore; events: EventStore };
 
@@ -24,11 +24,11 @@ export type ParkedProgress = { appliedEvents: number; pendingEvents: number; bac
 export async function putMapping(
   ref: MappingRef,
   input: MappingInput,
-  ifMatch: number | undefined,
+  precondition: Precondition,
   deps: MappingDeps & { launch: ParkedJobLauncher },
   deadline: number,
 ): Promise<{ mapping: Mapping; created: boolean } & ParkedProgress> {
-  const { mapping, created } = await deps.store.put(ref, input, ifMatch);
+  const { mapping, created } = await deps.store.put(ref, input, precondition);
   const { applied, next } = await applyParked(ref.productId, { deadline }, deps);
   let progress: Pick<ParkedProgress, 'background' | 'failure'> = { background: 'none' };
   if (next !== null) {
@@ -41,18 +41,21 @@ export async function putMapping(
   return { mapping, created, appliedEvents: applied, pendingEvents: await deps.events.countParked(ref.productId), ...progress };
 }
 
-/** The mapping, the product's offer overrides, and how many of the product's purchases still wait. */
-export async function getMapping(ref: MappingRef, deps: MappingDeps): Promise<{ mapping: Mapping; offers: Mapping[]; pendingEvents: number }> {
+/**
+ * A mapping, the product's offer overrides, and how many of the product's purchases still wait; a
+ * product with overrides only reads as `mapping: null` (404 when it has neither).
+ */
+export async function getMapping(ref: MappingRef, deps: MappingDeps): Promise<{ mapping: Mapping | null; offers: Mapping[]; pendingEvents: number }> {
   const { product, offers } = await deps.store.get(ref.productId);
-  const mapping = ref.offerCode === undefined ? product : offers.find((offer) => offer.offerCode === ref.offerCode);
-  if (!mapping) throw new AppError('MAPPING.NOT_FOUND', `${describe(ref)} has no mapping`);
+  const mapping = ref.offerCode === undefined ? product : (offers.find((offer) => offer.offerCode === ref.offerCode) ?? null);
+  if (!mapping && (ref.offerCode !== undefined || offers.length === 0)) throw new AppError('MAPPING.NOT_FOUND', `${describe(ref)} has no mapping`);
   return { mapping, offers, pendingEvents: await deps.events.countParked(ref.productId) };
 }
 
-export async function deleteMapping(ref: MappingRef, ifMatch: number | undefined, deps: Pick<MappingDeps, 'store'>): Promise<void> {
-  if (!(await deps.store.delete(ref, ifMatch))) throw new AppError('MAPPING.NOT_FOUND', `${describe(ref)} has no mapping`);
+export async function deleteMapping(ref: MappingRef, precondition: Precondition, deps: Pick<MappingDeps, 'store'>): Promise<void> {
+  if (!(await deps.store.delete(ref, precondition))) throw new AppError('MAPPING.NOT_FOUND', `${describe(ref)} has no mapping`);
 }
 
-export function listMappings(limit: number, cursor: string | undefined, deps: Pick<MappingDeps, 'store'>): Promise<Page<Mapping>> {
+export function listMappings(limit: number, cursor: string | undefined, deps: Pick<MappingDeps, 'store'>): Promise<Page<Mapping | OffersOnlyProduct>> {
   return deps.store.list(limit, cursor);
 }

@@ -1,6 +1,6 @@
 import type { MappingExpectation, Outcome, Plan, SubscriptionRecord, TransactionState, TxStatus } from '../domain/enrollment-rules.ts';
 import type { HotmartEvent } from '../domain/hotmart-event.ts';
-import type { Mapping, MappingInput, ProductMappings, Target } from '../domain/mapping.ts';
+import type { Mapping, MappingInput, OffersOnlyProduct, ProductMappings, Target } from '../domain/mapping.ts';
 import type { ReconciliationReport, ReconciliationRun, RunStatus, Window } from '../domain/reconciliation.ts';
 import type { SubscriptionMirror } from '../domain/subscription-rules.ts';
 
@@ -61,14 +61,21 @@ export type Page<T> = { items: T[]; nextCursor: string | null };
 /** A product's own mapping (no offer code) or one of its offer overrides. */
 export type MappingRef = { productId: string; offerCode?: string };
 
+/**
+ * RFC 9110 preconditions of a write, for the store's condition to decide (no read first).
+ * `ifMatch`: it exists ('*') or its version is one of these (none: nothing can match: 412).
+ * `ifNoneMatch`: it does not exist ('*'), or its version is none of these.
+ */
+export type Precondition = { ifMatch?: '*' | number[]; ifNoneMatch?: '*' | number[] };
+
 export interface MappingStore {
   /** The product's mapping and all its offer overrides, read together (strongly consistent). */
   get(productId: string): Promise<ProductMappings>;
-  /** Creates or replaces; `ifMatch` makes it conditional on the stored version. */
-  put(ref: MappingRef, input: MappingInput, ifMatch?: number): Promise<{ mapping: Mapping; created: boolean }>;
-  delete(ref: MappingRef, ifMatch?: number): Promise<boolean>;
-  /** Product mappings (not offers), page by page. */
-  list(limit: number, cursor?: string): Promise<Page<Mapping>>;
+  /** Creates or replaces, under the preconditions (MAPPING.VERSION_MISMATCH when they fail). */
+  put(ref: MappingRef, input: MappingInput, precondition?: Precondition): Promise<{ mapping: Mapping; created: boolean }>;
+  delete(ref: MappingRef, precondition?: Precondition): Promise<boolean>;
+  /** Products, page by page: each product's own mapping, or `targets: null` for one that has offer overrides only. */
+  list(limit: number, cursor?: string): Promise<Page<Mapping | OffersOnlyProduct>>;
 }
 
 export type EnrollmentRecord = {

@@ -95,7 +95,7 @@ export function route(
   handler: unknown,
   routeKey: string,
   pathParameters: Record<string, string> = {},
-  extras: Pick<ApiRequest, 'headers' | 'body' | 'query' | 'authorizer'> = {},
+  extras: Pick<ApiRequest, 'headers' | 'body' | 'query' | 'authorizer' | 'isBase64Encoded'> = {},
 ): Promise<ApiResponse> {
   const [method, template] = routeKey.split(' ') as [string, string];
   const path = template.replace(/\{(\w+)\}/g, (_, name: string) => pathParameters[name]!);

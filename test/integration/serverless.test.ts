@@ -153,6 +153,16 @@ describe('serverless.yml, as CloudFormation', () => {
     }
   });
 
+  it('gives the functions that serve paginated lists, and only them, a cursor secret derived from the stack’s id', () => {
+    const withSecret = ofType('AWS::Lambda::Function')
+      .filter(([, fn]) => fn.Properties.Environment.Variables.CURSOR_SECRET !== undefined)
+      .map(([id, fn]) => {
+        assert.deepEqual(fn.Properties.Environment.Variables.CURSOR_SECRET, { 'Fn::Join': ['', [{ Ref: 'AWS::StackId' }]] }, id);
+        return id;
+      });
+    assert.deepEqual(withSecret.sort(), ['EnrollmentsLambdaFunction', 'MappingsLambdaFunction', 'ReconciliationsLambdaFunction', 'RecoveryLambdaFunction']);
+  });
+
   it('runs the reconciliation hourly over the last 72 hours and daily over 30 days, with the credentials in SSM and only the runner allowed to read them', () => {
     // Hourly over the runner's default window; daily, at a half hour, over 30 days.
     const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);

@@ -5,7 +5,8 @@ import type { Target } from '../../domain/mapping.ts';
 import { targetKey } from '../../domain/mapping.ts';
 import type { SubscriptionMirror } from '../../domain/subscription-rules.ts';
 import type { EnrollmentReader, EnrollmentRecord } from '../../services/ports.ts';
-import { encodeCursor, keys, startKeyOf, SUBSCRIPTION_ATTRIBUTE_PREFIX, TRANSACTION_ATTRIBUTE_PREFIX } from './keys.ts';
+import type { PageCursors } from './keys.ts';
+import { keys, SUBSCRIPTION_ATTRIBUTE_PREFIX, TRANSACTION_ATTRIBUTE_PREFIX } from './keys.ts';
 
 function withPrefix<T>(item: Record<string, unknown>, prefix: string, read: (suffix: string, value: unknown) => T): T[] {
   return Object.entries(item)
@@ -30,7 +31,10 @@ function toRecord(item: Record<string, unknown>): EnrollmentRecord {
   };
 }
 
-export function createEnrollmentReader(db: DynamoDBDocumentClient, table: string): EnrollmentReader {
+/** A roster's cursor is bound to its target: it cannot page another target's roster. */
+const rosterList = (target: Target) => `GET /enrollments?target=${targetKey(target)}`;
+
+export function createEnrollmentReader(db: DynamoDBDocumentClient, table: string, cursors: PageCursors): EnrollmentReader {
   async function byEmail(email: string): Promise<EnrollmentRecord[]> {
     const records: EnrollmentRecord[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -62,7 +66,7 @@ export function createEnrollmentReader(db: DynamoDBDocumentClient, table: string
     },
 
     async byTarget(target, limit, cursor) {
-      const startKey = startKeyOf(cursor);
+      const startKey = cursors.startKey(rosterList(target), cursor);
       const page = await db.send(
         new QueryCommand({
           TableName: table,
@@ -73,7 +77,7 @@ export function createEnrollmentReader(db: DynamoDBDocumentClient, table: string
           ExclusiveStartKey: startKey,
         }),
       );
-      return { items: (page.Items ?? []).map(toRecord), nextCursor: encodeCursor(page.LastEvaluatedKey) };
+      return { items: (page.Items ?? []).map(toRecord), nextCursor: cursors.encode(rosterList(target), page.LastEvaluatedKey) };
     },
   };
 }

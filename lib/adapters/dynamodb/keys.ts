@@ -1,3 +1,4 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { AppError } from '../../domain/errors.ts';
 import type { Target } from '../../domain/mapping.ts';
 import { targetKey } from '../../domain/mapping.ts';
@@ -35,21 +36,56 @@ export const TRANSACTION_ATTRIBUTE_PREFIX = 'tx:';
 export const subscriptionAttribute = (subscriberCode: string) => `sub:${subscriberCode}`;
 export const SUBSCRIPTION_ATTRIBUTE_PREFIX = 'sub:';
 
-export function encodeCursor(key: Record<string, unknown> | undefined): string | null {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null;
+/**
+ * Page cursors: the DynamoDB start key, encrypted and authenticated with AES-256-GCM, bound to
+ * the list it was issued for (`list`: the route and its filter, e.g. a roster's target, as the
+ * additional authenticated data). So a cursor is opaque — a roster's holds a student's e-mail,
+ * which must not show in a URL — and one from another list, another deployment, or a forged or
+ * altered one fails authentication: a 400, never a start key DynamoDB would refuse.
+ */
+export type PageCursors = {
+  encode(list: string, key: Record<string, unknown> | undefined): string | null;
+  /** The start key a cursor stands for; a cursor this list did not issue is a 400. */
+  startKey(list: string, cursor: string | undefined): Record<string, string> | undefined;
+};
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** `secret` is stable per deployment (the stack's id in AWS; see lib/config.ts); the key is derived from it once. */
+export function pageCursors(secret: string | undefined): PageCursors {
+  let derived: Buffer | undefined;
+  const key = () => {
+    // A function that serves a list without its secret is misconfigured: a 500, not a weak key.
+    if (secret === undefined) throw new Error('CURSOR_SECRET is not configured for this function');
+    return (derived ??= Buffer.from(hkdfSync('sha256', secret, 'hotmart-enrollments', 'page cursor v1', 32)));
+  };
+  return {
+    encode(list, startKey) {
+      if (!startKey) return null;
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', key(), iv).setAAD(Buffer.from(list, 'utf8'));
+      const sealed = Buffer.concat([cipher.update(JSON.stringify(startKey), 'utf8'), cipher.final()]);
+      return Buffer.concat([iv, sealed, cipher.getAuthTag()]).toString('base64url');
+    },
+    startKey(list, cursor) {
+      if (cursor === undefined) return undefined;
+      const startKey = open(key(), list, cursor);
+      if (!startKey) throw new AppError('REQUEST.INVALID', 'invalid cursor', [{ field: 'cursor', message: 'not a cursor this list issued; start again without it' }]);
+      return startKey;
+    },
+  };
 }
 
-/** The start key a page cursor stands for; a cursor this service did not issue is a 400. */
-export function startKeyOf(cursor: string | undefined): Record<string, string> | undefined {
-  if (cursor === undefined) return undefined;
-  const key = decodeCursor(cursor);
-  if (!key) throw new AppError('REQUEST.INVALID', 'invalid cursor', [{ field: 'cursor', message: 'not a cursor issued by this API' }]);
-  return key;
-}
-
-function decodeCursor(cursor: string): Record<string, string> | undefined {
+function open(key: Buffer, list: string, cursor: string): Record<string, string> | undefined {
   try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const bytes = Buffer.from(cursor, 'base64url');
+    if (bytes.length <= IV_BYTES + TAG_BYTES) return undefined;
+    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES })
+      .setAAD(Buffer.from(list, 'utf8'))
+      .setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+    const plain = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+    const value: unknown = JSON.parse(plain);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
     const entries = Object.entries(value);
     if (entries.length === 0 || entries.length > 4 || entries.some(([, v]) => typeof v !== 'string')) return undefined;

@@ -1,10 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../../domain/errors.ts';
-import type { Mapping } from '../../domain/mapping.ts';
+import type { Mapping, OffersOnlyProduct } from '../../domain/mapping.ts';
 import { PolicySchema } from '../../domain/mapping.ts';
-import type { MappingStore } from '../../services/ports.ts';
-import { encodeCursor, keys, startKeyOf } from './keys.ts';
+import type { MappingStore, Precondition } from '../../services/ports.ts';
+import type { PageCursors } from './keys.ts';
+import { keys } from './keys.ts';
 
 /** A stored mapping item; the policy comes back with its defaults filled in. */
 export function toMapping(item: Record<string, unknown>): Mapping {
@@ -21,12 +22,47 @@ export function toMapping(item: Record<string, unknown>): Mapping {
   };
 }
 
-const versionMismatch = () =>
-  new AppError('MAPPING.VERSION_MISMATCH', 'the mapping has changed since that version (If-Match); fetch it and retry');
+const preconditionFailed = (precondition: Precondition) =>
+  new AppError(
+    'MAPPING.VERSION_MISMATCH',
+    precondition.ifNoneMatch === '*'
+      ? 'the mapping exists already (If-None-Match: *)'
+      : precondition.ifMatch === '*'
+        ? 'there is no such mapping (If-Match: *)'
+        : 'the mapping is not at that version (If-Match / If-None-Match); fetch it and retry',
+  );
+
+/**
+ * RFC 9110 preconditions as one DynamoDB condition, so the write and its check are one atomic
+ * step: `*` is the item's existence, a list of tags the item's version. Undefined: no condition;
+ * null: nothing can satisfy it (an If-Match naming no version of ours).
+ */
+function conditionOf(precondition: Precondition): { expression: string; values: Record<string, number> } | null | undefined {
+  const parts: string[] = [];
+  const values: Record<string, number> = {};
+  const versionIn = (versions: number[], prefix: string) => {
+    const names = versions.map((version, i) => {
+      values[`:${prefix}${i}`] = version;
+      return `:${prefix}${i}`;
+    });
+    return `#version IN (${names.join(', ')})`;
+  };
+  const { ifMatch, ifNoneMatch } = precondition;
+  if (ifMatch !== undefined) {
+    if (ifMatch !== '*' && ifMatch.length === 0) return null;
+    parts.push(ifMatch === '*' ? 'attribute_exists(pk)' : versionIn(ifMatch, 'match'));
+  }
+  if (ifNoneMatch !== undefined && (ifNoneMatch === '*' || ifNoneMatch.length > 0)) {
+    parts.push(ifNoneMatch === '*' ? 'attribute_not_exists(pk)' : `(attribute_not_exists(pk) OR NOT ${versionIn(ifNoneMatch, 'none')})`);
+  }
+  return parts.length ? { expression: parts.join(' AND '), values } : undefined;
+}
 
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
-export function createMappingStore(db: DynamoDBDocumentClient, table: string): MappingStore {
+const LIST = 'GET /mappings';
+
+export function createMappingStore(db: DynamoDBDocumentClient, table: string, cursors: PageCursors): MappingStore {
   return {
     async get(productId) {
       const { Items = [] } = await db.send(
@@ -44,7 +80,9 @@ export function createMappingStore(db: DynamoDBDocumentClient, table: string): M
       };
     },
 
-    async put({ productId, offerCode }, input, ifMatch) {
+    async put({ productId, offerCode }, input, precondition = {}) {
+      const condition = conditionOf(precondition);
+      if (condition === null) throw preconditionFailed(precondition);
       const now = Date.now();
       const set = ['productId = :productId', 'targets = :targets', 'updatedAt = :now', 'createdAt = if_not_exists(createdAt, :now)'];
       const remove: string[] = [];
@@ -60,62 +98,65 @@ export function createMappingStore(db: DynamoDBDocumentClient, table: string): M
           values[`:${field}`] = input[field];
         }
       }
-      if (ifMatch !== undefined) values[':expected'] = ifMatch;
+      Object.assign(values, condition?.values);
       try {
         const { Attributes } = await db.send(
           new UpdateCommand({
             TableName: table,
             Key: keys.mapping(productId, offerCode),
             UpdateExpression: `SET ${set.join(', ')} ADD #version :one${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-            ...(ifMatch !== undefined ? { ConditionExpression: '#version = :expected' } : {}),
+            ...(condition ? { ConditionExpression: condition.expression } : {}),
             ExpressionAttributeNames: { '#version': 'version' },
             ExpressionAttributeValues: values,
             ReturnValues: 'ALL_NEW',
           }),
         );
         const mapping = toMapping(Attributes!);
-        return { mapping, created: mapping.version === 1 };
+        // Created by this request, even if the SDK retried it (a retry can bump the version past 1).
+        return { mapping, created: mapping.createdAt === now };
       } catch (error) {
-        if (isConditionFailure(error)) throw versionMismatch();
+        if (isConditionFailure(error)) throw preconditionFailed(precondition);
         throw error;
       }
     },
 
-    async delete({ productId, offerCode }, ifMatch) {
+    async delete({ productId, offerCode }, precondition = {}) {
+      const condition = conditionOf(precondition);
+      if (condition === null) throw preconditionFailed(precondition);
       try {
         const { Attributes } = await db.send(
           new DeleteCommand({
             TableName: table,
             Key: keys.mapping(productId, offerCode),
             ReturnValues: 'ALL_OLD',
-            ...(ifMatch !== undefined
+            ...(condition
               ? {
-                  ConditionExpression: '#version = :expected',
-                  ExpressionAttributeNames: { '#version': 'version' },
-                  ExpressionAttributeValues: { ':expected': ifMatch },
+                  ConditionExpression: condition.expression,
+                  ...(Object.keys(condition.values).length ? { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: condition.values } : {}),
                 }
               : {}),
           }),
         );
         return Attributes !== undefined;
       } catch (error) {
-        if (isConditionFailure(error)) throw versionMismatch();
+        if (isConditionFailure(error)) throw preconditionFailed(precondition);
         throw error;
       }
     },
 
     async list(limit, cursor) {
-      const startKey = startKeyOf(cursor);
-      const page = await db.send(
-        new ScanCommand({
-          TableName: table,
-          Limit: limit,
-          ExclusiveStartKey: startKey,
-          FilterExpression: 'sk = :product',
-          ExpressionAttributeValues: { ':product': 'MAPPING' },
-        }),
-      );
-      return { items: (page.Items ?? []).map(toMapping), nextCursor: encodeCursor(page.LastEvaluatedKey) };
+      const startKey = cursors.startKey(LIST, cursor);
+      const page = await db.send(new ScanCommand({ TableName: table, Limit: limit, ExclusiveStartKey: startKey }));
+      // A scan returns a product's items together, its mapping ('MAPPING' sorts before 'OFFER#')
+      // first: an offer item that opens its product, here or after the cursor, has no mapping before it.
+      const items: (Mapping | OffersOnlyProduct)[] = [];
+      let previous = startKey?.pk;
+      for (const item of page.Items ?? []) {
+        if (item.sk === 'MAPPING') items.push(toMapping(item));
+        else if (item.pk !== previous) items.push({ productId: item.productId as string, targets: null });
+        previous = item.pk as string;
+      }
+      return { items, nextCursor: cursors.encode(LIST, page.LastEvaluatedKey) };
     },
   };
 }

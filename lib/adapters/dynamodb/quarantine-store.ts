@@ -1,14 +1,17 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { QuarantineRecord, QuarantineStore } from '../../services/ports.ts';
-import { encodeCursor, keys, startKeyOf } from './keys.ts';
+import type { PageCursors } from './keys.ts';
+import { keys } from './keys.ts';
 
 function toRecord(item: Record<string, unknown>): QuarantineRecord {
   const { pk: _pk, ...record } = item;
   return record as QuarantineRecord;
 }
 
-export function createQuarantineStore(db: DynamoDBDocumentClient, table: string): QuarantineStore {
+const LIST = 'GET /quarantine';
+
+export function createQuarantineStore(db: DynamoDBDocumentClient, table: string, cursors: PageCursors): QuarantineStore {
   return {
     async put(record) {
       await db.send(new PutCommand({ TableName: table, Item: { ...keys.quarantine(record.id), ...record } }));
@@ -24,9 +27,9 @@ export function createQuarantineStore(db: DynamoDBDocumentClient, table: string)
     },
 
     async list(limit, cursor) {
-      const startKey = startKeyOf(cursor);
+      const startKey = cursors.startKey(LIST, cursor);
       const page = await db.send(new ScanCommand({ TableName: table, Limit: limit, ExclusiveStartKey: startKey }));
-      return { items: (page.Items ?? []).map(toRecord), nextCursor: encodeCursor(page.LastEvaluatedKey) };
+      return { items: (page.Items ?? []).map(toRecord), nextCursor: cursors.encode(LIST, page.LastEvaluatedKey) };
     },
   };
 }

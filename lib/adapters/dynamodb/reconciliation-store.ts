@@ -3,7 +3,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReconciliationRun } from '../../domain/reconciliation.ts';
 import type { ReconciliationStore } from '../../services/ports.ts';
-import { encodeCursor, keys, startKeyOf } from './keys.ts';
+import type { PageCursors } from './keys.ts';
+import { keys } from './keys.ts';
 
 /** Run records are kept this long, then DynamoDB's TTL removes them. */
 const RUN_RETENTION_S = 90 * 24 * 3600;
@@ -20,7 +21,9 @@ function toRun(item: Record<string, unknown>): ReconciliationRun {
  * run — once: a retried or duplicated invocation finds it claimed — and the lease restarts from
  * that moment. A run that dies leaves the lease to expire, and the next run marks it abandoned.
  */
-export function createReconciliationStore(db: DynamoDBDocumentClient, table: string): ReconciliationStore {
+const LIST = 'GET /reconciliations';
+
+export function createReconciliationStore(db: DynamoDBDocumentClient, table: string, cursors: PageCursors): ReconciliationStore {
   const get = async (id: string) => {
     const { Item } = await db.send(new GetCommand({ TableName: table, Key: keys.run(id), ConsistentRead: true }));
     return Item ? toRun(Item) : undefined;
@@ -143,10 +146,10 @@ export function createReconciliationStore(db: DynamoDBDocumentClient, table: str
           ExpressionAttributeValues: { ':pk': keys.runPartition },
           ScanIndexForward: false,
           Limit: limit,
-          ExclusiveStartKey: startKeyOf(cursor),
+          ExclusiveStartKey: cursors.startKey(LIST, cursor),
         }),
       );
-      return { items: (page.Items ?? []).map(toRun), nextCursor: encodeCursor(page.LastEvaluatedKey) };
+      return { items: (page.Items ?? []).map(toRun), nextCursor: cursors.encode(LIST, page.LastEvaluatedKey) };
     },
   };
 
