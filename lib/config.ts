@@ -100,6 +100,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`invalid configuration: ${fields}`);
   }
   const e = parsed.data;
+  // The runner sends Hotmart's client secret to these hosts: https only, but for the fake API on
+  // this machine in a local run (serverless-offline sets IS_OFFLINE; scripts and tests set
+  // DYNAMODB_ENDPOINT; neither is set in AWS).
+  const local = Boolean(e.IS_OFFLINE || e.DYNAMODB_ENDPOINT);
+  const insecure = (['HOTMART_API_URL', 'HOTMART_TOKEN_URL'] as const).filter((name) => !secureHotmartUrl(e[name], local));
+  if (insecure.length) throw new Error(`invalid configuration: ${insecure.join(', ')} must be https (plain http only to 127.0.0.1 or localhost in a local run)`);
   return {
     tables: {
       events: e.EVENTS_TABLE,
@@ -132,4 +138,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.LAMBDA_ENDPOINT ? { lambdaEndpoint: e.LAMBDA_ENDPOINT } : {}),
     },
   };
+}
+
+function secureHotmartUrl(value: string, local: boolean): boolean {
+  const url = new URL(value);
+  return url.protocol === 'https:' || (local && url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
 }

@@ -43,7 +43,10 @@ export type FakeHotmartOptions = {
   tokenSeconds?: number;
   /** Every n-th API request answers 429 (0: never). Sales and subscriptions share the count. */
   rateLimitEvery?: number;
-  /** Windows wider than this answer 502, like a query Hotmart gives up on after 30 s. */
+  /**
+   * A query whose narrowest date window is wider than this answers 502, like one Hotmart gives up
+   * on after 30 s; one that names a subscriber or a transaction is selective enough never to.
+   */
   maxWindowMs?: number;
   /** A token expires after serving this many API requests, as one would in the middle of a long run. */
   tokenRequestsLimit?: number;
@@ -107,12 +110,13 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
   });
 
   /** Answers 400 for a bound that is not a number, 502 for a window Hotmart would time out on; true once it has answered. */
-  const refuseWindows = (response: ServerResponse, windows: readonly { from: number; to: number }[]): boolean => {
+  const refuseWindows = (response: ServerResponse, windows: readonly { from: number; to: number }[], selective = false): boolean => {
     if (windows.some(({ from, to }) => !Number.isFinite(from) || !Number.isFinite(to))) {
       send(response, 400, { error: 'invalid_value_parameter', error_description: 'dates are epoch milliseconds' });
       return true;
     }
-    if (options.maxWindowMs && windows.some(({ from, to }) => to - from > options.maxWindowMs!)) {
+    const narrowest = Math.min(...windows.map(({ from, to }) => to - from));
+    if (options.maxWindowMs && !selective && narrowest > options.maxWindowMs) {
       stats.tooWide++;
       send(response, 502, { error: 'internal_server_error', error_description: 'query timeout' });
       return true;
@@ -182,11 +186,13 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
         ...windowOf(query, fromParam, toParam),
         date,
       }));
-      // With no date and no subscriber filter Hotmart reportedly looks at accessions of the last 30 days (SPEC §8.4).
-      if (!windows.length && !['subscriber_code', 'subscriber_email', 'transaction'].some((name) => query.has(name))) {
+      // Without an accession filter Hotmart reportedly looks at accessions of the last 30 days
+      // (SPEC §8.4); the fake takes the strictest reading: whatever the other filters.
+      if (!query.has('accession_date') && !query.has('end_accession_date')) {
         windows.push({ from: Date.now() - 30 * DAY_MS, to: Date.now(), date: (subscription) => subscription.accession_date });
       }
-      if (refuseWindows(response, windows)) return;
+      const selective = ['subscriber_code', 'subscriber_email', 'transaction'].some((name) => query.has(name));
+      if (refuseWindows(response, windows, selective)) return;
       const statuses = query.getAll('status');
       const product = query.get('product_id');
       const email = query.get('subscriber_email')?.toLowerCase();

@@ -263,6 +263,17 @@ function unionTargets(a: readonly Target[], b: readonly Target[]): Target[] {
 /** A charge is approved, completed, refunded or refused once: any copy of those names the same transaction. */
 const ONCE_PER_TRANSACTION: ReadonlySet<SubscriptionFact['kind']> = new Set(['charge', 'complete', 'refund', 'failed']);
 
+/** Equal as data, whatever the order of object keys. */
+function sameContent(a: unknown, b: unknown): boolean {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value !== null && typeof value === 'object'
+        ? Object.fromEntries(Object.entries(value).sort(([x], [y]) => x.localeCompare(y)).map(([k, v]) => [k, canonical(v)]))
+        : value;
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
 /** Same business event: what a second webhook configuration, or the v1 twin, sends under another id. */
 function sameFact(a: SubscriptionFact, b: SubscriptionFact): boolean {
   if (ONCE_PER_TRANSACTION.has(a.kind) && a.transaction !== undefined) {
@@ -290,7 +301,8 @@ function planSubscription(event: HotmartEvent, knowledge: Knowledge): Plan {
   const duplicate = copyOf
     ? { status: 'duplicate' as const, detail: `${event.event} of subscription ${subscriberCode} was already received as event ${copyOf.eventId}`, duplicateOf: copyOf.eventId }
     : undefined;
-  if (copyOf && JSON.stringify(fact) === JSON.stringify(copyOf)) return { outcome: duplicate!, claimBusinessKey };
+  // Compared whatever the key order: the stored fact comes back from DynamoDB in its own order.
+  if (copyOf && sameContent(fact, copyOf)) return { outcome: duplicate!, claimBusinessKey };
   const facts = [...(existing?.facts ?? []).filter((f) => f.eventId !== fact.eventId), fact];
   const mappings = knowledge.mappings ?? NO_MAPPINGS;
   const offer = currentOffer(facts);
@@ -333,6 +345,9 @@ function planSubscription(event: HotmartEvent, knowledge: Knowledge): Plan {
       ? `subscription ${subscriberCode} ${fact.kind} recorded (${state.status}); no enrollment yet: its first charge has not been applied`
       : `subscription ${subscriberCode} ${fact.kind}: ${before ?? 'new'} → ${state.status}` +
         `${accessPhrase(state)}${switched.length ? `; ${switched.length} target(s) switched away` : ''}`;
+  // A copy that adds a detail (a v1 twin's missing next-charge date, an earlier time) is kept in
+  // the record, but it writes to the enrollments only if it changes what they show: no second effect.
+  const unchanged = duplicate !== undefined && existing !== null && sameContent(foldSubscription(existing.facts, policy), state);
   return {
     outcome: {
       ...(duplicate ?? { status: 'processed', detail }),
@@ -341,7 +356,7 @@ function planSubscription(event: HotmartEvent, knowledge: Knowledge): Plan {
     claimBusinessKey,
     expectMappings,
     writeSubscription: { record, expectedVersion: existing?.version ?? 0 },
-    ...(mirrorTargets.length && email && productId
+    ...(mirrorTargets.length && email && productId && !unchanged
       ? { subscriptionEnrollments: { email, productId, subscriberCode, mirrors: mirrorTargets.map((target) => ({ target, mirror: mirrorFor(target, targets, state) })) } }
       : {}),
   };

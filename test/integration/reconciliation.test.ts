@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import { after, describe, it } from 'node:test';
+import { createHotmartApi } from '../../lib/adapters/hotmart/api-client.ts';
 import { createReconciliationDeps } from '../../lib/adapters/dynamodb/index.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { executeRun, startRun } from '../../lib/services/reconciliation-runs.ts';
@@ -347,6 +349,50 @@ describe('reconciliation through POST /reconciliations and the schedule', () => 
 
     // The lease is free again.
     assert.equal((await run()).status, 'succeeded');
+  });
+
+  it('keeps no piece of a Hotmart answer in the report: status and error type at most', async () => {
+    const MARKER = 'ANSWER-BODY-5d1e';
+    const server = createServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://x');
+      if (request.method === 'POST') {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        return response.end(JSON.stringify({ access_token: 'stub-token', expires_in: 3600 }));
+      }
+      const status = url.searchParams.get('transaction_status');
+      if (status === 'APPROVED') {
+        response.writeHead(200, { 'content-type': 'text/html' });
+        return response.end(`<html><body>${MARKER}: buyer maria@example.com</body></html>`);
+      }
+      if (status === 'REFUNDED') {
+        response.writeHead(500, { 'content-type': 'text/html' });
+        return response.end(`<pre>${MARKER} stack trace</pre>`);
+      }
+      if (status === 'CHARGEBACK') {
+        response.writeHead(400, { 'content-type': 'application/json' });
+        return response.end(JSON.stringify({ error: `${MARKER} is wrong`, error_description: MARKER }));
+      }
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(url.pathname.endsWith('/subscriptions') ? `{"items":[${MARKER}` : JSON.stringify({ items: [] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const client = createHotmartApi({ credentials: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, basic: 'b' }, tokenUrl: `${base}/token`, apiUrl: base, maxAttempts: 1 });
+      const started = await startRun({ from: NOW - DAY, to: NOW }, 'api', 60_000, deps);
+      assert.ok(started.started);
+      await executeRun(started.run, { ...deps, hotmart: async () => client }, { executor: 'test', leaseMs: 60_000 });
+      const stored = (await recon.get(started.run.id)).body;
+      assert.equal(stored.status, 'failed');
+      const messages = Object.fromEntries(stored.report.errors.map((e: { scope: string; message: string }) => [e.scope, e.message]));
+      assert.equal(messages['sales APPROVED'], 'Hotmart API answered 200 (not JSON: text/html)');
+      assert.equal(messages['sales REFUNDED'], 'Hotmart API answered 500');
+      assert.equal(messages['sales CHARGEBACK'], 'Hotmart API answered 400');
+      assert.equal(messages['subscriptions started'], 'Hotmart API answered 200 (unreadable JSON)');
+      assert.ok(!JSON.stringify(await scanAllTables()).includes(MARKER), 'no piece of an answer stored');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('refuses a bad window with the reason, and lists runs newest first, page by page', async () => {

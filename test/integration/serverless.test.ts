@@ -14,9 +14,9 @@ const root = new URL('../..', import.meta.url).pathname;
 const serverless = createRequire(import.meta.url).resolve('serverless/bin/serverless.js');
 
 /** `npx serverless package`, offline and without AWS credentials, as an operator would run it. */
-function packageService(stage: string) {
+function packageService(stage: string, shell: Record<string, string> = {}) {
   const out = mkdtempSync(join(tmpdir(), 'sls-'));
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'none', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_CONFIG_FILE: '/dev/null' };
+  const env = { ...process.env, ...shell, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'none', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_CONFIG_FILE: '/dev/null' };
   const run = spawnSync(process.execPath, [serverless, 'package', '--stage', stage, '--package', out], { cwd: root, env, encoding: 'utf8', timeout: 120_000 });
   assert.equal(run.status, 0, `serverless package failed:\n${run.stdout}\n${run.stderr}`);
   return { out, template: JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) };
@@ -25,7 +25,8 @@ function packageService(stage: string) {
 type Resource = { Type: string; Properties: any; DeletionPolicy?: string };
 
 describe('serverless.yml, as CloudFormation', () => {
-  const { out, template } = packageService('prod');
+  // Packaged from a shell set up for the fake Hotmart API, as the README's local runs leave it.
+  const { out, template } = packageService('prod', { HOTMART_API_URL: 'http://evil.example', HOTMART_TOKEN_URL: 'http://evil.example/token' });
   const resources: Record<string, Resource> = template.Resources;
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
@@ -186,7 +187,10 @@ describe('serverless.yml, as CloudFormation', () => {
     ]);
     assert.deepEqual(runner.Environment.Variables.HOTMART_API_CREDENTIALS_PARAMETER, '/hotmart-enrollments/prod/hotmart-api');
     assert.equal(runner.Environment.Variables.RECONCILE_WINDOW_HOURS, '72');
+    // Hotmart's hosts come from stage options only, never from the deployer's shell.
     assert.equal(runner.Environment.Variables.HOTMART_API_URL, 'https://developers.hotmart.com');
+    assert.equal(runner.Environment.Variables.HOTMART_TOKEN_URL, 'https://api-sec-vlc.hotmart.com/security/oauth/token');
+    assert.ok(!JSON.stringify(template).includes('evil.example'), 'nothing of the shell variables in the template');
     // The lease outlives the runner, so a live run never loses it; a dead one frees it soon after.
     assert.ok(Number(runner.Environment.Variables.RECONCILE_LEASE_SECONDS) > runner.Timeout);
     const retries = ofType('AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties).filter((c) => c.FunctionName.Ref === 'ReconcileLambdaFunction');

@@ -252,6 +252,23 @@ describe('a subscription, step by step, under each policy', () => {
     }
   });
 
+  it('answers a second copy of a charge (another id) duplicate without touching the enrollment, as the one-time twin does', async () => {
+    const productId = 6_500_001;
+    await mapProduct(productId, {});
+    const s = subscriber(productId);
+    const charge = s.charge(1, at(1, 10), at(2, 10));
+    assert.equal((await post(charge)).status, 'processed');
+    const view = async () => (await api.enrollments({ email: s.email })).body.items.map((e: any) => [e.target.id, e.updatedAt, e.lastEventId]);
+    const before = await view();
+    assert.equal(before.length, 2);
+    const copy = { ...charge, id: randomUUID() };
+    const answer = await post(copy);
+    assert.equal(answer.status, 'duplicate');
+    assert.deepEqual(await view(), before, 'no write to the enrollment: same updatedAt and lastEventId');
+    const recorded = (await api.event(copy.id)).body.outcome;
+    assert.deepEqual([recorded.status, recorded.duplicateOf], ['duplicate', charge.id], 'the copy is recorded, as a copy of the first');
+  });
+
   it('parks a first charge whose offer and product are both unmapped, and applies it when the offer is mapped', async () => {
     const productId = 6_400_000;
     const s = subscriber(productId);

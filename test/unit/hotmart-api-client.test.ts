@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { createHotmartApi, HotmartApiError } from '../../lib/adapters/hotmart/api-client.ts';
+import { createHotmartApi, HotmartApiError, HotmartReadError } from '../../lib/adapters/hotmart/api-client.ts';
 import type { FakeSubscription } from '../../scripts/fake-hotmart-api.ts';
 import { startFakeHotmartApi } from '../../scripts/fake-hotmart-api.ts';
 
@@ -180,12 +180,24 @@ describe('Hotmart API client against the fake API', async () => {
       assert.deepEqual(codes(await collect(client.subscriptions({ subscriberEmail: 'nobody@example.com' }))), []);
     });
 
-    it('without any date or subscriber filter sees only the last 30 days of accessions', async () => {
+    it('reaches subscribers who joined years ago though Hotmart defaults to 30 days of accessions without an accession filter', async () => {
       const recent = await startFakeHotmartApi({ ...credentials });
       try {
-        recent.subscriptions.push(subscription('NEW0', Date.now() - DAY), subscription('NEW1', Date.now() - 29 * DAY), subscription('OLD1', Date.now() - 31 * DAY));
+        const old = { subscriber: { name: 'Old', email: 'old.subscriber@example.com', ucode: 'u-old' } };
+        recent.subscriptions.push(subscription('NEW0', Date.now() - DAY), subscription('NEW1', Date.now() - 29 * DAY), subscription('OLD1', Date.now() - 31 * DAY, 'ACTIVE', old), subscription('OLD2', Date.UTC(2013, 4, 1), 'ACTIVE', old));
+        // The fake applies the default to any query without accession_date (the strictest reading)…
+        const raw = async (query: string) => {
+          const token = ((await (await fetch(`${recent.tokenUrl}?grant_type=client_credentials&client_id=client-id&client_secret=client-secret`, { method: 'POST', headers: { authorization: `Basic ${recent.basic}` } })).json()) as { access_token: string }).access_token;
+          const page = (await (await fetch(`${recent.apiUrl}/payments/api/v1/subscriptions?max_results=50&${query}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: Record<string, unknown>[] };
+          return codes(page.items);
+        };
+        assert.deepEqual(await raw('subscriber_email=old.subscriber%40example.com'), []);
+        assert.deepEqual(await raw(''), ['NEW0', 'NEW1']);
+        // …and the client always names an accession window, so it sees every subscriber.
         const client = createHotmartApi({ credentials: { ...credentials, basic: recent.basic }, tokenUrl: recent.tokenUrl, apiUrl: recent.apiUrl });
-        assert.deepEqual(codes(await collect(client.subscriptions({}))), ['NEW0', 'NEW1']);
+        assert.deepEqual(codes(await collect(client.subscriptions({ subscriberEmail: 'old.subscriber@example.com', productId: '3412911' }))), ['OLD1', 'OLD2']);
+        assert.deepEqual(codes(await collect(client.subscriptions({}))), ['NEW0', 'NEW1', 'OLD1', 'OLD2']);
+        assert.deepEqual(codes(await collect(client.subscriptions({ statuses: ['ACTIVE'], nextCharge: { from: 0, to: Date.now() + 365 * DAY } }))), [], 'no next charge date in these');
         assert.deepEqual(codes(await collect(client.subscriptions({ accession: { from: Date.now() - 40 * DAY, to: Date.now() } }))), ['NEW0', 'NEW1', 'OLD1']);
       } finally {
         await recent.close();
@@ -323,6 +335,152 @@ describe('Hotmart API client against the fake API', async () => {
         for (const secret of ['client-secret', fake.basic]) assert.ok(!rendered(error).includes(secret), secret);
         return true;
       });
+    });
+  });
+
+  describe('bounded reads', () => {
+    /** A stub whose token endpoint works and whose API answers `page(request)`. */
+    const stubApi = async (page: (request: IncomingMessage, response: ServerResponse) => void) => {
+      let requests = 0;
+      const stub = await startStub((request, _body, response) => {
+        if (request.method === 'POST') return json(response, 200, { access_token: 'stub-token', expires_in: 3600 });
+        requests++;
+        page(request, response);
+      });
+      return { ...stub, requests: () => requests };
+    };
+    const clientOf = (url: string, extra: Partial<Parameters<typeof createHotmartApi>[0]> = {}) =>
+      createHotmartApi({ credentials: { ...credentials, basic: 'basic' }, tokenUrl: `${url}/token`, apiUrl: url, maxAttempts: 1, ...extra });
+    const window = { from: start, to: start + DAY, status: 'APPROVED' };
+    const MARKER = 'BODY-TEXT-7f3a';
+
+    it('hands out one page at a time: the next page is asked for only once this one is taken', async () => {
+      const client = api();
+      const before = fake.stats.apiRequests;
+      const items = client.salesHistory(window)[Symbol.asyncIterator]();
+      await items.next();
+      assert.equal(fake.stats.apiRequests - before, 1, 'one page asked for');
+      await items.next();
+      await items.next();
+      assert.equal(fake.stats.apiRequests - before, 1, 'the three items of the first page, still one request');
+      await items.next();
+      assert.equal(fake.stats.apiRequests - before, 2, 'the second page when its first item is wanted');
+      await items.return?.(undefined);
+    });
+
+    it('stops a read past its page cap, saying so', async () => {
+      const client = createHotmartApi({ credentials: { ...credentials, basic: fake.basic }, tokenUrl: fake.tokenUrl, apiUrl: fake.apiUrl, maxPages: 3 });
+      await assert.rejects(collect(client.salesHistory(window)), (error: Error) => error instanceof HotmartReadError && /after 3 pages/.test(error.message));
+      assert.equal((await collect(createHotmartApi({ credentials: { ...credentials, basic: fake.basic }, tokenUrl: fake.tokenUrl, apiUrl: fake.apiUrl, maxPages: 4 }).salesHistory(window))).length, 10);
+    });
+
+    it('notices a page token it was given before, and stops', async () => {
+      let n = 0;
+      const stub = await stubApi((_request, response) => json(response, 200, { items: [{ n: n++ }], page_info: { next_page_token: n % 2 ? 'A' : 'B' } }));
+      try {
+        await assert.rejects(collect(clientOf(stub.url).salesHistory(window)), (error: Error) => error instanceof HotmartReadError && /page-token loop/.test(error.message));
+        assert.equal(stub.requests(), 3, 'A, B, then A again');
+      } finally {
+        await stub.close();
+      }
+    });
+
+    it('refuses an answer over its size limit, declared or streamed, without reading it all', async () => {
+      const big = JSON.stringify({ items: [{ filler: 'x'.repeat(6 * 1024 * 1024) }] });
+      const stub = await stubApi((request, response) => {
+        const chunked = request.url?.includes('status=CHUNKED');
+        response.writeHead(200, { 'content-type': 'application/json', ...(chunked ? {} : { 'content-length': String(Buffer.byteLength(big)) }) });
+        if (chunked) for (let i = 0; i < big.length; i += 65_536) response.write(big.slice(i, i + 65_536));
+        response.end(chunked ? undefined : big);
+      });
+      try {
+        for (const status of ['APPROVED', 'CHUNKED']) {
+          await assert.rejects(collect(clientOf(stub.url).salesHistory({ ...window, status })), (error: Error) => {
+            assert.ok(error instanceof HotmartApiError && error.status === 200, inspect(error));
+            assert.match(error.message, /answer over 5242880 bytes/);
+            return true;
+          }, status);
+        }
+        const small = clientOf(stub.url, { maxAnswerBytes: 1000 });
+        await assert.rejects(collect(small.salesHistory(window)), /answer over 1000 bytes/);
+      } finally {
+        await stub.close();
+      }
+    });
+
+    it('refuses an answer that is not JSON, or is broken JSON, naming the type and never quoting it', async () => {
+      const stub = await stubApi((request, response) => {
+        const status = new URL(request.url ?? '/', 'http://x').searchParams.get('transaction_status');
+        if (status === 'HTML') {
+          response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          return response.end(`<html><body>${MARKER} maintenance</body></html>`);
+        }
+        if (status === 'NONE') {
+          response.writeHead(200);
+          return response.end(`${MARKER}`);
+        }
+        if (status === 'PROSE') return json(response, 400, { error: `${MARKER} is not a valid value` });
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(`{"items": [${MARKER}`);
+      });
+      try {
+        const cases = [
+          ['HTML', 200, 'Hotmart API answered 200 (not JSON: text/html)'],
+          ['NONE', 200, 'Hotmart API answered 200 (not JSON: no content-type)'],
+          ['BROKEN', 200, 'Hotmart API answered 200 (unreadable JSON)'],
+          ['PROSE', 400, 'Hotmart API answered 400'],
+        ] as const;
+        for (const [status, code, message] of cases) {
+          await assert.rejects(collect(clientOf(stub.url).salesHistory({ ...window, status })), (error: Error) => {
+            assert.ok(error instanceof HotmartApiError && error.status === code, inspect(error));
+            assert.equal(error.message, message);
+            assert.ok(!rendered(error).includes(MARKER), inspect(error));
+            return true;
+          }, status);
+        }
+      } finally {
+        await stub.close();
+      }
+    });
+  });
+
+  describe('where the credentials go', () => {
+    it('refuses plain http to any host but this machine', () => {
+      const make = (apiUrl: string, tokenUrl = 'https://api-sec-vlc.hotmart.com/security/oauth/token') => () =>
+        createHotmartApi({ credentials: { ...credentials, basic: 'b' }, apiUrl, tokenUrl });
+      assert.throws(make('http://developers.hotmart.com'), /must be https/);
+      assert.throws(make('https://developers.hotmart.com', 'http://evil.example/token'), /token URL must be https/);
+      assert.throws(make('ftp://developers.hotmart.com'), /must be https/);
+      for (const ok of ['https://developers.hotmart.com', 'http://127.0.0.1:8080', 'http://localhost:8080']) assert.doesNotThrow(make(ok), ok);
+    });
+
+    it('never follows a redirect of the token request or of an API request, so no credential goes elsewhere', async () => {
+      const elsewhere: string[] = [];
+      const evil = await startStub((request, _body, response) => {
+        elsewhere.push(`${request.method} ${request.headers.authorization ?? ''}`);
+        json(response, 200, { access_token: 'stolen', expires_in: 3600, items: [] });
+      });
+      const redirecting = await startStub((request, _body, response) => {
+        const tokenRedirects = request.url?.startsWith('/redirect-token');
+        if (request.method === 'POST' && !tokenRedirects) return json(response, 200, { access_token: 'stub-token', expires_in: 3600 });
+        response.writeHead(request.method === 'POST' ? 307 : 302, { location: `${evil.url}${request.url}` });
+        response.end();
+      });
+      try {
+        const client = (tokenPath: string) =>
+          createHotmartApi({ credentials: { ...credentials, basic: 'c2VjcmV0' }, tokenUrl: `${redirecting.url}${tokenPath}`, apiUrl: redirecting.url, maxAttempts: 1 });
+        await assert.rejects(collect(client('/redirect-token').subscriptions({ subscriberCode: 'X' })), (error: Error) => {
+          assert.ok(error instanceof HotmartApiError && error.status === 307 && /redirect refused/.test(error.message), inspect(error));
+          return true;
+        });
+        await assert.rejects(collect(client('/token').subscriptions({ subscriberCode: 'X' })), (error: Error) => {
+          assert.ok(error instanceof HotmartApiError && error.status === 302 && /redirect refused/.test(error.message), inspect(error));
+          return true;
+        });
+        assert.deepEqual(elsewhere, [], 'nothing reached the other host');
+      } finally {
+        await Promise.all([evil.close(), redirecting.close()]);
+      }
     });
   });
 });

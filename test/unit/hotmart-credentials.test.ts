@@ -81,6 +81,20 @@ describe('Hotmart API credentials', () => {
     assert.equal(config.reconciliation.localCredentials?.clientId, 'local');
   });
 
+  it('sends the credentials over https only: plain http only to this machine, and only in a local run', () => {
+    const urls = (apiUrl: string, tokenUrl = 'https://api-sec-vlc.hotmart.com/security/oauth/token') => ({ HOTMART_API_URL: apiUrl, HOTMART_TOKEN_URL: tokenUrl });
+    assert.equal(env({}).reconciliation.apiUrl, 'https://developers.hotmart.com');
+    assert.equal(env(urls('https://sandbox.hotmart.com')).reconciliation.apiUrl, 'https://sandbox.hotmart.com');
+    // In AWS (neither IS_OFFLINE nor DYNAMODB_ENDPOINT), a shell set up for the fake API deploys nothing that works.
+    assert.throws(() => env(urls('http://127.0.0.1:4010')), /HOTMART_API_URL must be https/);
+    assert.throws(() => env(urls('https://developers.hotmart.com', 'http://localhost:4010/token')), /HOTMART_TOKEN_URL must be https/);
+    assert.throws(() => env(urls('http://evil.example')), /must be https/);
+    for (const local of [{ IS_OFFLINE: 'true' }, { DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' }] as Record<string, string>[]) {
+      assert.equal(env({ ...local, ...urls('http://127.0.0.1:4010', 'http://localhost:4010/token') }).reconciliation.tokenUrl, 'http://localhost:4010/token');
+      assert.throws(() => env({ ...local, ...urls('http://evil.example') }), /HOTMART_API_URL must be https/, 'not even locally to another host');
+    }
+  });
+
   it('says what is wrong with the parameter, never what it holds', async () => {
     const config = env({ HOTMART_API_CREDENTIALS_PARAMETER: PARAMETER });
     for (const [value, expected] of [
