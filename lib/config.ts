@@ -24,7 +24,7 @@ const ConfigSchema = z.object({
    * fast and leaves room for retries within the Lambda timeout; DynamoDB Local on a small
    * machine queues concurrent transactions for longer, and the local stack allows it more.
    */
-  DYNAMODB_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(5000).default(1000),
+  DYNAMODB_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(20_000).default(1000),
   /**
    * How long event records (with the buyer's e-mail and name) are kept, counted from their
    * receipt: DynamoDB's TTL deletes them after (README, "What is stored"). Stage option

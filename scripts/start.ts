@@ -2,38 +2,64 @@
  * `npm start`: the whole service on this machine — DynamoDB Local in memory, the tables of
  * serverless.yml, and serverless-offline on 127.0.0.1:$PORT. Ctrl-C or SIGTERM stops all of it.
  *
+ * Ports: PORT (default 3000) for the API, LAMBDA_PORT (default PORT+2) for serverless-offline's
+ * Lambda endpoint, DYNAMODB_PORT (default: any free port) for DynamoDB Local.
+ *
  * `HOTMART_API=fake npm start` also starts the fake Hotmart API (scripts/fake-hotmart-api.ts)
  * with a few sales and subscriptions whose webhooks "never arrived", and points reconciliation
  * at it, so an operator can watch a run apply them.
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { seedDemo, startFakeHotmartApi } from './fake-hotmart-api.ts';
-import { startDynamoDbLocal } from './local/dynamodb.ts';
+import { portAvailable, startDynamoDbLocal } from './local/dynamodb.ts';
 import { createTables } from './local/tables.ts';
+
+// Not the user's concern here: the SDK's notice that its 2027 releases need Node 22 (README, "Run it").
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const STAGE = 'local';
 const DEV_TOKEN = 'dev-hottok-change-me';
-const port = Number(process.env.PORT ?? 3000);
+const port = Number(process.env.PORT || 3000);
 const token = process.env.HOTMART_HOTTOK || DEV_TOKEN;
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-const lambdaPort = process.env.LAMBDA_PORT ?? String(port + 2);
+const lambdaPort = process.env.LAMBDA_PORT || String(port + 2);
+const dynamodbPort = process.env.DYNAMODB_PORT ? Number(process.env.DYNAMODB_PORT) : undefined;
+
+/** A busy port is refused here, by name, rather than as a bare EADDRINUSE from deep inside. */
+const ports: [number, string, string | undefined][] = [
+  [port, 'PORT, the API', process.env.PORT],
+  [Number(lambdaPort), `LAMBDA_PORT, serverless-offline's Lambda endpoint${process.env.LAMBDA_PORT ? '' : ' (PORT+2 unless set)'}`, lambdaPort],
+  ...(dynamodbPort !== undefined ? [[dynamodbPort, 'DYNAMODB_PORT, DynamoDB Local', process.env.DYNAMODB_PORT] as [number, string, string]] : []),
+];
+for (const [p, what, raw] of ports) {
+  if (!Number.isInteger(p) || p < 1 || p > 65535) {
+    console.error(`npm start: ${what}: "${raw}" is not a port number`);
+    process.exit(1);
+  }
+  if (!(await portAvailable(p))) {
+    console.error(`npm start: port ${p} (${what}) is already in use on 127.0.0.1.
+Stop what listens there, or pick free ports, e.g. PORT=3100 npm start (uses 3100 and 3102).`);
+    process.exit(1);
+  }
+}
 const fakeHotmart = process.env.HOTMART_API === 'fake' ? await startFakeHotmartApi({ clientId: 'demo-client-id', clientSecret: 'demo-client-secret', pageSize: 5 }) : undefined;
 if (fakeHotmart) seedDemo(fakeHotmart, Date.now());
 const hotmartEnv: Record<string, string> = fakeHotmart
   ? { HOTMART_CLIENT_ID: 'demo-client-id', HOTMART_CLIENT_SECRET: 'demo-client-secret', HOTMART_BASIC: fakeHotmart.basic, HOTMART_API_URL: fakeHotmart.apiUrl, HOTMART_TOKEN_URL: fakeHotmart.tokenUrl }
   : {};
 
-const dynamodb = await startDynamoDbLocal(process.env.DYNAMODB_PORT ? { port: Number(process.env.DYNAMODB_PORT) } : {});
+const dynamodb = await startDynamoDbLocal(dynamodbPort !== undefined ? { port: dynamodbPort } : {});
 const tables = await createTables(dynamodb.endpoint, `hotmart-enrollments-${STAGE}`);
 
 const serverless = createRequire(import.meta.url).resolve('serverless/bin/serverless.js');
 const offline = spawn(process.execPath, [serverless, 'offline', 'start', '--stage', STAGE], {
   cwd: root,
-  stdio: ['ignore', 'inherit', 'inherit'],
+  stdio: ['ignore', 'pipe', 'inherit'],
   env: {
     ...process.env,
     ...tables,
@@ -43,9 +69,21 @@ const offline = spawn(process.execPath, [serverless, 'offline', 'start', '--stag
     LAMBDA_ENDPOINT: `http://127.0.0.1:${lambdaPort}`,
     ...hotmartEnv,
     DYNAMODB_ENDPOINT: dynamodb.endpoint,
-    DYNAMODB_REQUEST_TIMEOUT_MS: process.env.DYNAMODB_REQUEST_TIMEOUT_MS ?? '3000',
+    // DynamoDB Local, sharing the machine with every function, queues a burst's requests for seconds.
+    DYNAMODB_REQUEST_TIMEOUT_MS: process.env.DYNAMODB_REQUEST_TIMEOUT_MS ?? '10000',
     HOTMART_HOTTOK: token,
+    // serverless-offline's route table and per-request lines stay out of the way of the banner
+    // below; its warnings and errors still show. SLS_LOG_LEVEL=notice npm start shows them all.
+    SLS_LOG_LEVEL: process.env.SLS_LOG_LEVEL ?? 'warning',
   },
+});
+
+// serverless-offline prints its route table (60 lines) with console.log, whatever the log level:
+// it is left out until the banner is up; everything else (the functions' logs) passes through.
+let bannerShown = false;
+createInterface({ input: offline.stdout! }).on('line', (line) => {
+  if (!bannerShown && (/^\s*[┌│└]/.test(line) || line.trim() === '')) return;
+  process.stdout.write(`${line}\n`);
 });
 
 let stopping = false;
@@ -61,24 +99,37 @@ process.on('SIGTERM', () => void stop(0));
 offline.once('exit', (code) => void stop(code ?? 1));
 
 const base = `http://127.0.0.1:${port}`;
-for (let i = 0; i < 600; i++) {
-  const up = await fetch(`${base}/webhooks/hotmart`).then((r) => r.ok, () => false);
-  if (up) break;
+for (let i = 0; (await fetch(`${base}/webhooks/hotmart`).then(() => true, () => false)) === false; i++) {
+  if (i === 1200) {
+    console.error('npm start: serverless-offline did not come up within 2 minutes');
+    await stop(1);
+  }
   await sleep(100);
 }
+// Load each HTTP function once (one warm copy serves every later request), so that the first
+// requests, or a burst of them, do not wait for it; and say so here if one cannot start.
+const warmUps = ['/webhooks/hotmart', '/mappings?limit=1', '/enrollments?email=warm-up@example.com', '/quarantine?limit=1', '/reconciliations?limit=1'];
+const failed = (
+  await Promise.all(warmUps.map(async (path) => [path, await fetch(`${base}${path}`).then((r) => r.status, () => 0)] as const))
+).filter(([, status]) => status === 0 || status >= 500);
 const fixture = fileURLToPath(new URL('../test/fixtures/PURCHASE_APPROVED.one-time.json', import.meta.url));
+/** A word the shell passes through as is. */
+const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
+// With HOTMART_HOTTOK set, the printed curl reads it from the shell it is pasted into (double
+// quotes, so the shell expands it) rather than printing the token.
+const tokenHeader = process.env.HOTMART_HOTTOK ? '"X-HOTMART-HOTTOK: $HOTMART_HOTTOK"' : `'X-HOTMART-HOTTOK: ${DEV_TOKEN}'`;
 console.log(`
 hotmart-enrollments is running (DynamoDB Local at ${dynamodb.endpoint}, in memory).
 
   Webhook URL:   POST ${base}/webhooks/hotmart
-  Token:         ${process.env.HOTMART_HOTTOK ? 'from HOTMART_HOTTOK' : `${DEV_TOKEN} (development default; set HOTMART_HOTTOK to change it)`}
+  Token:         ${process.env.HOTMART_HOTTOK ? 'from HOTMART_HOTTOK (the curl below reads it from your shell: export HOTMART_HOTTOK there too)' : `${DEV_TOKEN} (development default; set HOTMART_HOTTOK to change it)`}
 
 Map the fixture's product, then post the fixture as Hotmart would:
 
   curl -s -X PUT ${base}/mappings/3412911 -H 'content-type: application/json' \\
     -d '{"targets":[{"type":"course","id":"edicao"}],"price":{"value":197,"currency":"BRL"}}'
   curl -s -X POST ${base}/webhooks/hotmart -H 'content-type: application/json' \\
-    -H 'X-HOTMART-HOTTOK: ${process.env.HOTMART_HOTTOK ? '$HOTMART_HOTTOK' : DEV_TOKEN}' --data-binary @${fixture}
+    -H ${tokenHeader} --data-binary ${shellWord(`@${fixture}`)}
   curl -s '${base}/enrollments?email=lucas.exemplo@example.com'
 ${
   fakeHotmart
@@ -96,3 +147,7 @@ Reconciliation: HOTMART_API=fake npm start runs it against a fake Hotmart API (R
 }
 Ctrl-C stops everything.
 `);
+bannerShown = true;
+for (const [path, status] of failed) {
+  console.error(`npm start: GET ${path} answered ${status || 'nothing'}: that function cannot start; its error is above.`);
+}

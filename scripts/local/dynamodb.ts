@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect, createServer } from 'node:net';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -18,12 +19,26 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function portOpen(port: number): Promise<boolean> {
+/**
+ * Whether nothing answers on 127.0.0.1:`port`. A connection is tried rather than a listen: a
+ * listen on 127.0.0.1 can succeed beside a server bound to every interface (and the reverse).
+ */
+export function portAvailable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(true));
   });
+}
+
+/** Whether DynamoDB Local answers a request (an open port is not enough: it listens before it serves). */
+async function answers(client: DynamoDBClient): Promise<boolean> {
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function jarDirectory(): string {
@@ -40,6 +55,8 @@ function jarDirectory(): string {
  */
 export async function startDynamoDbLocal({ port, dbPath }: { port?: number; dbPath?: string } = {}): Promise<DynamoDbLocal> {
   const chosen = port ?? (await freePort());
+  // Something else on that port would answer in DynamoDB Local's place.
+  if (!(await portAvailable(chosen))) throw new Error(`cannot start DynamoDB Local: port ${chosen} is already in use`);
   const dir = jarDirectory();
   const storage = dbPath ? ['-sharedDb', '-dbPath', dbPath] : ['-inMemory'];
   const java = spawn(
@@ -55,12 +72,28 @@ export async function startDynamoDbLocal({ port, dbPath }: { port?: number; dbPa
   const killOnExit = () => java.kill('SIGKILL');
   process.once('exit', killOnExit);
 
-  const deadline = Date.now() + 30_000;
-  while (!(await portOpen(chosen))) {
-    if (spawnError) throw new Error(`cannot start DynamoDB Local: ${spawnError.message} (Java ≥ 17 must be installed and on PATH)`);
-    if (java.exitCode !== null) throw new Error(`DynamoDB Local exited (${java.exitCode}): ${stderr.trim()}`);
-    if (Date.now() > deadline) throw new Error('DynamoDB Local did not open its port within 30 s');
-    await sleep(100);
+  // Ready when it answers a request, not when its port opens: with -dbPath it listens before
+  // its store is open, and the first requests would fail.
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${chosen}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 5000 },
+  });
+  const deadline = Date.now() + 60_000;
+  try {
+    while (!(await answers(client))) {
+      if (spawnError) throw new Error(`cannot start DynamoDB Local: ${spawnError.message} (Java ≥ 17 must be installed and on PATH)`);
+      if (java.exitCode !== null) throw new Error(`DynamoDB Local exited (${java.exitCode}): ${stderr.trim()}`);
+      if (Date.now() > deadline) throw new Error('DynamoDB Local did not answer within 60 s');
+      await sleep(100);
+    }
+  } catch (error) {
+    java.kill('SIGKILL');
+    throw error;
+  } finally {
+    client.destroy();
   }
   return {
     endpoint: `http://127.0.0.1:${chosen}`,

@@ -126,3 +126,17 @@ describe('faults injected into the SDK', () => {
     assert.deepEqual(enrollment?.transactions, [{ transaction: 'HPLOST', status: 'APPROVED' }]);
   });
 });
+
+describe('DynamoDB Local, as the tests and npm start launch it', () => {
+  it('refuses a port something else already answers on, rather than handing out that endpoint', async () => {
+    const { createServer } = await import('node:net');
+    const port = await freePort();
+    const impostor = createServer((socket) => socket.on('error', () => {}).end('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}')).listen(port, '127.0.0.1');
+    await new Promise((resolve) => impostor.once('listening', resolve));
+    try {
+      await assert.rejects(startDynamoDbLocal({ port }), /port \d+ is already in use/);
+    } finally {
+      impostor.close();
+    }
+  });
+});

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { freePort } from '../../scripts/local/dynamodb.ts';
 import { validateTemplate } from '../helpers/cfn-schema.ts';
-import { fixture } from '../helpers/stack.ts';
+import { newApproval, paste, post, printedCurls, startLocalStack, tally } from '../helpers/local-stack.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const serverless = createRequire(import.meta.url).resolve('serverless/bin/serverless.js');
@@ -270,53 +269,43 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 describe('npm start', () => {
-  it('serves the webhook locally, reconciles against the fake Hotmart API, and stops everything on SIGTERM', async () => {
-    const port = await freePort();
-    const child = spawn('npm', ['start'], {
-      cwd: root,
-      env: { ...process.env, PORT: String(port), LAMBDA_PORT: String(await freePort()), HOTMART_HOTTOK: '', DYNAMODB_ENDPOINT: '', HOTMART_API: 'fake' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  it('absorbs a launch burst cold, answers the printed curls pasted, reconciles against the fake Hotmart API, and stops everything on SIGTERM', async () => {
+    const stack = await startLocalStack({ HOTMART_API: 'fake' });
+    const { base, port } = stack;
     try {
-      const deadline = Date.now() + 90_000;
-      while (!output.includes('Ctrl-C stops everything')) {
-        assert.ok(Date.now() < deadline, `npm start did not come up:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      const output = stack.output();
       const dynamoPort = Number(/DynamoDB Local at http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
-      const base = `http://127.0.0.1:${port}`;
       assert.match(output, /dev-hottok-change-me/);
+      // The banner is what a newcomer sees: no route table, no warning that is not theirs.
+      assert.doesNotMatch(output, /[┌│└]|NodeVersionSupportWarning|EBADENGINE|Warning:/, output);
 
-      const mapping = await fetch(`${base}/mappings/3412911`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ targets: [{ type: 'course', id: 'edicao' }] }),
-      });
-      assert.equal(mapping.status, 201);
-      const delivery = await fetch(`${base}/webhooks/hotmart`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'X-HOTMART-HOTTOK': 'dev-hottok-change-me' },
-        body: fixture('PURCHASE_APPROVED.one-time.json'),
-      });
-      assert.equal(delivery.status, 200);
-      assert.equal(((await delivery.json()) as any).status, 'processed');
+      // A product launch against the cold stack: 50 copies of one new delivery, then 50 new ones.
+      const launch = 9_300_001;
+      const mapped = await fetch(`${base}/mappings/${launch}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ targets: [{ type: 'course', id: 'launch' }] }) });
+      assert.equal(mapped.status, 201);
+      const one = newApproval(launch);
+      const copies = await Promise.all(Array.from({ length: 50 }, () => post(base, one, 'dev-hottok-change-me')));
+      assert.deepEqual(tally(copies), { '200 processed': 1, '200 duplicate': 49 });
+      const different = await Promise.all(Array.from({ length: 50 }, () => post(base, newApproval(launch), 'dev-hottok-change-me')));
+      assert.deepEqual(tally(different), { '200 processed': 50 });
+
+      // The banner's curls, pasted into a shell as printed.
+      const curls = printedCurls(output);
+      const [putMapping, postFixture, getEnrollments] = curls;
+      assert.match(putMapping ?? '', /-X PUT \S+\/mappings\/3412911/, output);
+      assert.equal(JSON.parse(paste(putMapping!)).productId, '3412911');
+      assert.equal(JSON.parse(paste(postFixture!)).status, 'processed');
+      assert.equal(JSON.parse(paste(getEnrollments!)).items[0].hasAccess, true);
       const refused = await fetch(`${base}/webhooks/hotmart`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       assert.equal(refused.status, 401);
-      const enrollments: any = await (await fetch(`${base}/enrollments?email=lucas.exemplo@example.com`)).json();
-      assert.equal(enrollments.items[0].hasAccess, true);
 
       // The printed reconciliation curl: a run handed to the runner through serverless-offline's
       // Lambda endpoint, against the fake Hotmart API's demo records.
-      const curl = /curl -s -X POST (\S+\/reconciliations) .* -d '([^']+)'/.exec(output);
+      const curl = curls.find((c) => c.includes('-X POST') && c.includes('/reconciliations'));
       assert.ok(curl, `no reconciliation curl printed:\n${output}`);
-      const started = await fetch(curl[1]!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: curl[2] });
-      assert.equal(started.status, 202);
-      const { id } = (await started.json()) as { id: string };
+      const started = JSON.parse(paste(curl));
+      assert.equal(started.status, 'running');
+      const { id } = started as { id: string };
       let run: any;
       for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((resolve) => setTimeout(resolve, 250))) {
         run = await (await fetch(`${base}/reconciliations/${id}`)).json();
@@ -328,8 +317,7 @@ describe('npm start', () => {
       const recovered: any = await (await fetch(`${base}/enrollments?email=demo.lost.purchase@example.com`)).json();
       assert.equal(recovered.items[0].hasAccess, true);
 
-      process.kill(-child.pid!, 'SIGTERM');
-      await exited;
+      await stack.terminate();
       // npm returns first; give the script its moment to stop what it started.
       const stopBy = Date.now() + 10_000;
       while ((await portOpen(dynamoPort)) || (await portOpen(port))) {
@@ -339,11 +327,7 @@ describe('npm start', () => {
       const java = spawnSync('pgrep', ['-f', `DynamoDBLocal.jar.*-port ${dynamoPort}`], { encoding: 'utf8' });
       assert.equal(java.stdout.trim(), '', 'a java process was left behind');
     } finally {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already stopped
-      }
+      stack.kill();
     }
   });
 });
