@@ -31,10 +31,13 @@ export function portAvailable(port: number): Promise<boolean> {
   });
 }
 
-/** Whether DynamoDB Local answers a request (an open port is not enough: it listens before it serves). */
+/**
+ * Whether DynamoDB Local answers a request within 2 s (an open port is not enough: it listens
+ * before it serves, and a request it accepts while starting may never be answered).
+ */
 async function answers(client: DynamoDBClient): Promise<boolean> {
   try {
-    await client.send(new ListTablesCommand({ Limit: 1 }));
+    await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(2000) });
     return true;
   } catch {
     return false;
@@ -79,7 +82,7 @@ export async function startDynamoDbLocal({ port, dbPath }: { port?: number; dbPa
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 5000 },
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
   });
   const deadline = Date.now() + 60_000;
   try {
