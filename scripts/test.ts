@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { startDynamoDbLocal } from './local/dynamodb.ts';
+import { warmUpDynamoDbLocal } from './local/warm-up.ts';
 
 const dirs = ['test/unit', 'test/integration'];
 const only = process.argv.slice(2);
@@ -29,6 +30,9 @@ const NEVER_LOGGED = [
 const LOG_LINE = /^\s*# \{"level":/;
 
 const dynamodb = await startDynamoDbLocal();
+const warming = Date.now();
+await warmUpDynamoDbLocal(dynamodb.endpoint);
+process.stderr.write(`# DynamoDB Local warmed up in ${Date.now() - warming} ms\n`);
 let code = 1;
 const logs: string[] = [];
 try {

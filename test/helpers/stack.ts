@@ -49,6 +49,23 @@ export type ApiRequest = {
 
 export type ApiResponse = { statusCode: number; headers: Record<string, string>; body: any; rawBody: string };
 
+/**
+ * The Lambda timeout a test's invocations get: the deployed 6 s, unless a test that fires bursts
+ * at DynamoDB Local takes the local stage's allowance (localBurstAllowance below).
+ */
+let LAMBDA_TIMEOUT_MS = 6000;
+
+/**
+ * DynamoDB Local on a busy 2-core machine queues a burst of concurrent transactions for far
+ * longer than DynamoDB does; a test about contention, not latency, gets what `npm start` gives
+ * the local stage (serverless.yml `functionTimeout.local`, scripts/start.ts): 30 s for the
+ * function, 10 s per DynamoDB request. Call before createTestStack/loadHandlers.
+ */
+export function localBurstAllowance(): void {
+  LAMBDA_TIMEOUT_MS = 30_000;
+  process.env.DYNAMODB_REQUEST_TIMEOUT_MS = '10000';
+}
+
 export function lambdaContext(timeoutMs = 6000): Context {
   const deadline = Date.now() + timeoutMs;
   return {
@@ -76,7 +93,7 @@ export async function invoke(handler: Handler, request: ApiRequest): Promise<Api
     ...(request.body !== undefined ? { body: request.body } : {}),
     isBase64Encoded: request.isBase64Encoded ?? false,
   } as unknown as APIGatewayProxyEventV2;
-  const response = await handler(event, lambdaContext());
+  const response = await handler(event, lambdaContext(LAMBDA_TIMEOUT_MS));
   const rawBody = response.body ?? '';
   let body: unknown = rawBody;
   try {

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { createDynamoDeps } from '../../lib/adapters/dynamodb/index.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { enrollmentsOfStudent } from '../../lib/services/enrollments.ts';
-import { createTestStack, fixtureJson, freshEvent, loadHandlers } from '../helpers/stack.ts';
+import { createTestStack, fixtureJson, freshEvent, loadHandlers, localBurstAllowance } from '../helpers/stack.ts';
 
 /**
  * Property: whatever order Hotmart delivers a timeline in, with retries and copies from other
@@ -13,6 +13,8 @@ import { createTestStack, fixtureJson, freshEvent, loadHandlers } from '../helpe
  * Each generated timeline is delivered twice, to two students who are otherwise identical: in
  * creation_date order to one, shuffled and duplicated to the other.
  */
+// Timelines are delivered concurrently: a test of order, not latency (test/helpers/stack.ts).
+localBurstAllowance();
 await createTestStack();
 const api = await loadHandlers();
 const deps = createDynamoDeps(loadConfig());

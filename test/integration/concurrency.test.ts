@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { createTestStack, freshEvent, loadHandlers } from '../helpers/stack.ts';
+import { createTestStack, freshEvent, loadHandlers, localBurstAllowance } from '../helpers/stack.ts';
 
-// DynamoDB Local on two cores queues 50 concurrent transactions past AWS-sized request timeouts;
-// give it the local stack's allowance (npm start sets the same).
-process.env.DYNAMODB_REQUEST_TIMEOUT_MS = '3000';
+// A test of contention, not latency: the local stage's allowance (test/helpers/stack.ts).
+localBurstAllowance();
 await createTestStack();
 const api = await loadHandlers();
 const PRODUCT = 8_000_001;
