@@ -28,7 +28,7 @@ const ConfigSchema = z.object({
   /**
    * How long event records (with the buyer's e-mail and name) are kept, counted from their
    * receipt: DynamoDB's TTL deletes them after (README, "What is stored"). Stage option
-   * `--event-retention-days`.
+   * `--param="event-retention-days=…"`.
    */
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(400),
   /** Set by serverless-offline: the local stack reads the token from the environment, not SSM. */
