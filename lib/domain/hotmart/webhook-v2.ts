@@ -11,6 +11,8 @@ import { payloadFamily } from './vocabulary.ts';
 
 const ProductSchema = z.object({ id: ProductIdSchema, name: TextSchema.optional() });
 const PlanSchema = z.object({ id: IdSchema.optional(), name: TextSchema.optional() });
+const OfferSchema = z.object({ code: z.string().max(64).optional() }).optional();
+const SubscriberSchema = z.object({ code: z.string().min(1).max(64), name: TextSchema.optional(), email: EmailSchema.optional() });
 
 const EnvelopeSchema = z.object({
   id: z.string().trim().min(1).max(128),
@@ -28,7 +30,7 @@ const PurchaseDataSchema = z.object({
     transaction: z.string().trim().min(1).max(64),
     status: z.string().max(64).optional(),
     approved_date: EpochMsSchema.optional(),
-    offer: z.object({ code: z.string().max(64).optional() }).optional(),
+    offer: OfferSchema,
     recurrence_number: z.number().int().optional(),
     date_next_charge: EpochMsSchema.optional(),
   }),
@@ -40,12 +42,12 @@ const PurchaseDataSchema = z.object({
 const CartDataSchema = z.object({
   product: ProductSchema,
   buyer: z.object({ email: EmailSchema.optional(), name: TextSchema.optional() }).optional(),
-  offer: z.object({ code: z.string().max(64).optional() }).optional(),
+  offer: OfferSchema,
 });
 
 const CancellationDataSchema = z.object({
   product: ProductSchema,
-  subscriber: z.object({ code: z.string().min(1).max(64), name: TextSchema.optional(), email: EmailSchema.optional() }),
+  subscriber: SubscriberSchema,
   subscription: z.object({ plan: PlanSchema.optional() }).optional(),
   date_next_charge: EpochMsSchema.optional(),
   cancellation_date: EpochMsSchema.optional(),
@@ -68,10 +70,10 @@ const SwitchPlanDataSchema = z.object({
 });
 
 const ChargeDateDataSchema = z.object({
-  subscriber: z.object({ code: z.string().min(1).max(64), name: TextSchema.optional(), email: EmailSchema.optional() }),
+  subscriber: SubscriberSchema,
   subscription: z.object({ product: ProductSchema, date_next_charge: EpochMsSchema.optional() }),
   plan: z
-    .object({ id: IdSchema.optional(), name: TextSchema.optional(), offer: z.object({ code: z.string().max(64).optional() }).optional() })
+    .object({ id: IdSchema.optional(), name: TextSchema.optional(), offer: OfferSchema })
     .optional(),
 });
 
@@ -92,71 +94,60 @@ const read =
   (data: unknown) =>
     schema.transform(map).safeParse(data) as z.ZodSafeParseResult<Fields>;
 
+const product = (p: { id: string; name?: string | undefined }) => ({ productId: p.id, productName: p.name });
+const person = (p: { email?: string | undefined; name?: string | undefined } | undefined) => ({ buyerEmail: p?.email, buyerName: p?.name });
+const plan = (p: { id?: string | undefined; name?: string | undefined } | undefined) => ({ planId: p?.id, planName: p?.name });
+
 /** Per payload family: the data schema and how its fields map onto a HotmartEvent. */
 const READERS: Readonly<Record<PayloadFamily, Reader>> = {
   purchase: read(PurchaseDataSchema, (d) => ({
-    productId: d.product.id,
-    productName: d.product.name,
+    ...product(d.product),
     offerCode: d.purchase.offer?.code,
     transaction: d.purchase.transaction,
     purchaseStatus: d.purchase.status,
-    buyerEmail: d.buyer.email,
-    buyerName: d.buyer.name,
+    ...person(d.buyer),
     subscriberCode: d.subscription?.subscriber?.code,
-    planId: d.subscription?.plan?.id,
-    planName: d.subscription?.plan?.name,
+    ...plan(d.subscription?.plan),
     recurrenceNumber: d.purchase.recurrence_number,
     approvedDate: d.purchase.approved_date,
     dateNextCharge: d.purchase.date_next_charge,
   })),
   cart: read(CartDataSchema, (d) => ({
-    productId: d.product.id,
-    productName: d.product.name,
+    ...product(d.product),
     offerCode: d.offer?.code,
-    buyerEmail: d.buyer?.email,
-    buyerName: d.buyer?.name,
+    ...person(d.buyer),
   })),
   cancellation: read(CancellationDataSchema, (d) => ({
-    productId: d.product.id,
-    productName: d.product.name,
-    buyerEmail: d.subscriber.email,
-    buyerName: d.subscriber.name,
+    ...product(d.product),
+    ...person(d.subscriber),
     subscriberCode: d.subscriber.code,
-    planId: d.subscription?.plan?.id,
-    planName: d.subscription?.plan?.name,
+    ...plan(d.subscription?.plan),
     dateNextCharge: d.date_next_charge,
     cancellationDate: d.cancellation_date,
   })),
   switchPlan: read(SwitchPlanDataSchema, (d) => {
-    const current = d.plans.find((plan) => plan.current);
-    const previous = d.plans.find((plan) => !plan.current);
+    const current = d.plans.find((p) => p.current);
+    const previous = d.plans.find((p) => !p.current);
     return {
-      productId: d.subscription.product.id,
-      productName: d.subscription.product.name,
+      ...product(d.subscription.product),
       offerCode: current?.offer?.key,
       previousOfferCode: previous?.offer?.key,
       buyerEmail: d.subscription.user?.email,
       subscriberCode: d.subscription.subscriber_code,
-      planId: current?.id,
-      planName: current?.name,
+      ...plan(current),
     };
   }),
   chargeDate: read(ChargeDateDataSchema, (d) => ({
-    productId: d.subscription.product.id,
-    productName: d.subscription.product.name,
+    ...product(d.subscription.product),
     offerCode: d.plan?.offer?.code,
-    buyerEmail: d.subscriber.email,
-    buyerName: d.subscriber.name,
+    ...person(d.subscriber),
     subscriberCode: d.subscriber.code,
-    planId: d.plan?.id,
-    planName: d.plan?.name,
+    ...plan(d.plan),
     dateNextCharge: d.subscription.date_next_charge,
   })),
   club: read(ClubDataSchema, (d) => ({
-    productId: d.product.id,
-    productName: d.product.name,
-    buyerEmail: d.user.email,
-    buyerName: d.user.name,
+    ...product(d.product),
+    ...person(d.user),
   })),
   other: read(UnknownDataSchema, (d) => ({ productId: d.product?.id })),
 };
