@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { EmailSchema } from '#lib/domain/hotmart-event.ts';
+import { EmailSchema } from '#lib/domain/email.ts';
 import { TARGET_TYPES, TargetIdSchema } from '#lib/domain/mapping.ts';
 
 export const EnrollmentQuerySchema = z.union([

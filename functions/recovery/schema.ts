@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { EmailSchema } from '#lib/domain/hotmart-event.ts';
+import { EmailSchema } from '#lib/domain/email.ts';
 import { MAX_BODY_BYTES } from '#lib/http/webhook.ts';
 
 export const QuarantineListSchema = z.strictObject({

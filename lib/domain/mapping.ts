@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { canonicalProductId } from './hotmart-event.ts';
+import { canonicalProductId } from './hotmart/fields.ts';
 
 export const TARGET_TYPES = ['course', 'class', 'plan'] as const;
 

@@ -1,5 +1,9 @@
-import type { HotmartEvent } from './hotmart-event.ts';
+import type { HotmartEvent } from './hotmart/event.ts';
+import type { FactKind } from './hotmart/vocabulary.ts';
+import { factOf } from './hotmart/vocabulary.ts';
 import type { Policy, Target } from './mapping.ts';
+import type { TxStatus } from './transaction-status.ts';
+import { nextTxStatus } from './transaction-status.ts';
 
 /**
  * The subscription lifecycle, in one place (README: "Subscriptions").
@@ -11,9 +15,7 @@ import type { Policy, Target } from './mapping.ts';
  */
 
 export type SubscriptionStatus = 'pending' | 'active' | 'suspended' | 'cancelled' | 'revoked';
-export type ChargeStatus = 'APPROVED' | 'DISPUTE' | 'COMPLETE' | 'CANCELED' | 'REFUNDED' | 'CHARGEBACK';
-
-export type FactKind = 'charge' | 'complete' | 'dispute' | 'delayed' | 'refund' | 'failed' | 'cancel' | 'chargeDate' | 'switch';
+export type { FactKind };
 
 /** One subscription event, reduced to what the lifecycle needs. */
 export type SubscriptionFact = {
@@ -21,7 +23,8 @@ export type SubscriptionFact = {
   kind: FactKind;
   at: number;
   transaction?: string;
-  chargeStatus?: ChargeStatus;
+  /** A charge is a transaction: its status moves along the one lattice (transaction-status.ts). */
+  chargeStatus?: TxStatus;
   dateNextCharge?: number;
   cancellationDate?: number;
   offerCode?: string;
@@ -31,22 +34,9 @@ export type SubscriptionFact = {
   planName?: string;
 };
 
-const FACT_KINDS: Readonly<Record<string, { kind: FactKind; chargeStatus?: ChargeStatus }>> = {
-  PURCHASE_APPROVED: { kind: 'charge', chargeStatus: 'APPROVED' },
-  PURCHASE_COMPLETE: { kind: 'complete', chargeStatus: 'COMPLETE' },
-  PURCHASE_PROTEST: { kind: 'dispute', chargeStatus: 'DISPUTE' },
-  PURCHASE_DELAYED: { kind: 'delayed' },
-  PURCHASE_REFUNDED: { kind: 'refund', chargeStatus: 'REFUNDED' },
-  PURCHASE_CHARGEBACK: { kind: 'refund', chargeStatus: 'CHARGEBACK' },
-  PURCHASE_CANCELED: { kind: 'failed', chargeStatus: 'CANCELED' },
-  SUBSCRIPTION_CANCELLATION: { kind: 'cancel' },
-  UPDATE_SUBSCRIPTION_CHARGE_DATE: { kind: 'chargeDate' },
-  SWITCH_PLAN: { kind: 'switch' },
-};
-
 /** The fact a subscription event contributes; undefined when it has no bearing on access. */
 export function subscriptionFact(event: HotmartEvent): SubscriptionFact | undefined {
-  const known = FACT_KINDS[event.event];
+  const known = factOf(event.event);
   if (!known || event.subscriberCode === undefined) return undefined;
   const fact: SubscriptionFact = {
     eventId: event.id,
@@ -88,11 +78,10 @@ export type SubscriptionState = {
   offerCode?: string;
   planId?: string;
   planName?: string;
-  charges: { transaction: string; status: ChargeStatus }[];
+  charges: { transaction: string; status: TxStatus }[];
 };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const CHARGE_RANK: Readonly<Record<ChargeStatus, number>> = { APPROVED: 1, DISPUTE: 2, COMPLETE: 3, CANCELED: 4, REFUNDED: 5, CHARGEBACK: 6 };
 
 /** The offer and plan in force: the last charge or plan switch that named one. */
 export function currentOffer(facts: readonly SubscriptionFact[]): string | undefined {
@@ -110,13 +99,12 @@ export function offersInForce(facts: readonly SubscriptionFact[]): string[] {
 export function foldSubscription(facts: readonly SubscriptionFact[], policy: Policy): SubscriptionState {
   const grace = policy.graceDays * DAY_MS;
   const state: SubscriptionState = { status: 'pending', accessUntil: null, charges: [] };
-  const charges = new Map<string, ChargeStatus>();
+  const charges = new Map<string, TxStatus>();
   let suspendedFor: 'delayed' | 'dispute' | undefined;
 
   for (const fact of sortFacts(facts)) {
     if (fact.transaction && fact.chargeStatus) {
-      const before = charges.get(fact.transaction);
-      if (!before || CHARGE_RANK[fact.chargeStatus] > CHARGE_RANK[before]) charges.set(fact.transaction, fact.chargeStatus);
+      charges.set(fact.transaction, nextTxStatus(charges.get(fact.transaction), fact.chargeStatus));
     }
     if (fact.kind === 'charge' || fact.kind === 'switch') {
       if (fact.offerCode) state.offerCode = fact.offerCode;

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../domain/errors.ts';
-import type { Knowledge, Outcome } from '../domain/enrollment-rules.ts';
-import { classifyEvent, needsMappings, planEvent } from '../domain/enrollment-rules.ts';
-import type { HotmartEvent } from '../domain/hotmart-event.ts';
+import type { Knowledge, Outcome } from '../domain/write-plan.ts';
+import { classifyEvent, needsMappings, planEvent } from '../domain/plan-event.ts';
+import type { HotmartEvent } from '../domain/hotmart/event.ts';
 import type { ProductMappings } from '../domain/mapping.ts';
 import type { MappingLookup } from './mapping-cache.ts';
 import { withMapping } from './mapping-cache.ts';

@@ -1,6 +1,6 @@
 import { AppError } from '../domain/errors.ts';
-import type { EnrollmentStatus } from '../domain/enrollment-rules.ts';
-import { enrollmentAccess } from '../domain/enrollment-rules.ts';
+import type { EnrollmentStatus } from '../domain/access.ts';
+import { enrollmentAccess } from '../domain/access.ts';
 import type { Target } from '../domain/mapping.ts';
 import type { EnrollmentReader, EnrollmentRecord, EventStore, Page, StoredEvent } from './ports.ts';
 

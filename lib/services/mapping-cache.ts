@@ -1,4 +1,4 @@
-import type { MappingExpectation } from '../domain/enrollment-rules.ts';
+import type { MappingExpectation } from '../domain/write-plan.ts';
 import type { Mapping, ProductMappings } from '../domain/mapping.ts';
 import type { MappingStore } from './ports.ts';
 

@@ -1,5 +1,6 @@
-import type { MappingExpectation, Outcome, Plan, SubscriptionRecord, TransactionState, TxStatus } from '../domain/enrollment-rules.ts';
-import type { HotmartEvent } from '../domain/hotmart-event.ts';
+import type { MappingExpectation, Outcome, Plan, SubscriptionRecord, TransactionState } from '../domain/write-plan.ts';
+import type { TxStatus } from '../domain/transaction-status.ts';
+import type { HotmartEvent } from '../domain/hotmart/event.ts';
 import type { Mapping, MappingInput, OffersOnlyProduct, ProductMappings, Target } from '../domain/mapping.ts';
 import type { ReconciliationReport, ReconciliationRun, RunStatus, Window } from '../domain/reconciliation.ts';
 import type { SubscriptionMirror } from '../domain/subscription-rules.ts';

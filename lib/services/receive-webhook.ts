@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Outcome } from '../domain/enrollment-rules.ts';
-import type { ParseResult } from '../domain/hotmart-event.ts';
-import { parseFormDelivery, parseJsonDelivery } from '../domain/hotmart-event.ts';
+import type { Outcome } from '../domain/write-plan.ts';
+import type { ParseResult } from '../domain/hotmart/event.ts';
+import { parseFormDelivery } from '../domain/hotmart/webhook-v1.ts';
+import { parseJsonDelivery } from '../domain/hotmart/webhook-v2.ts';
 import { boundBody, redactRawBody } from '../domain/redact.ts';
 import type { ApplyDeps } from './apply-event.ts';
 import { applyHotmartEvent } from './apply-event.ts';

@@ -1,8 +1,9 @@
-import type { Outcome } from '../domain/enrollment-rules.ts';
-import type { HotmartEvent } from '../domain/hotmart-event.ts';
-import { eventFromSale } from '../domain/hotmart-sale.ts';
-import type { SubscriptionSnapshot } from '../domain/hotmart-subscription.ts';
-import { eventsForSnapshot, parseSubscription } from '../domain/hotmart-subscription.ts';
+import type { Outcome } from '../domain/write-plan.ts';
+import type { HotmartEvent } from '../domain/hotmart/event.ts';
+import { eventFromSale } from '../domain/hotmart/api-sales.ts';
+import type { SubscriptionSnapshot } from '../domain/hotmart/api-subscriptions.ts';
+import { eventsForSnapshot } from '../domain/subscription-snapshot.ts';
+import { parseSubscription } from '../domain/hotmart/api-subscriptions.ts';
 import type { ReconciliationReport, Window } from '../domain/reconciliation.ts';
 import { emptyReport } from '../domain/reconciliation.ts';
 import type { ApplyDeps } from './apply-event.ts';

@@ -1,6 +1,6 @@
-import type { Outcome } from '../domain/enrollment-rules.ts';
+import type { Outcome } from '../domain/write-plan.ts';
 import { AppError } from '../domain/errors.ts';
-import type { HotmartEvent } from '../domain/hotmart-event.ts';
+import type { HotmartEvent } from '../domain/hotmart/event.ts';
 import type { ApplyDeps } from './apply-event.ts';
 import { applyHotmartEvent } from './apply-event.ts';
 import type { Page, QuarantineRecord, StoredEvent } from './ports.ts';

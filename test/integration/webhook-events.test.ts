@@ -117,7 +117,7 @@ describe('every Hotmart event, posted as Hotmart sends it', () => {
     const { createDynamoDeps } = await import('../../lib/adapters/dynamodb/index.ts');
     const short = createDynamoDeps(loadConfig({ ...process.env, EVENT_RETENTION_DAYS: '60' }));
     const { applyHotmartEvent } = await import('../../lib/services/apply-event.ts');
-    const { parseJsonDelivery } = await import('../../lib/domain/hotmart-event.ts');
+    const { parseJsonDelivery } = await import('../../lib/domain/hotmart/webhook-v2.ts');
     const parsed = parseJsonDelivery(JSON.stringify(freshEvent('PURCHASE_BILLET_PRINTED', { transaction: 'HPTTL2', email: 'ttl@example.com', productId: 3412911 })), Date.now());
     assert.ok(parsed.ok);
     await applyHotmartEvent(parsed.event, short, { receivedAt: 1_900_000_000_000 });

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { TransactionState, TxStatus } from '../../lib/domain/enrollment-rules.ts';
-import { enrollmentAccess, nextTxStatus, planEvent } from '../../lib/domain/enrollment-rules.ts';
-import type { HotmartEvent } from '../../lib/domain/hotmart-event.ts';
+import type { TransactionState } from '../../lib/domain/write-plan.ts';
+import type { TxStatus } from '../../lib/domain/transaction-status.ts';
+import { enrollmentAccess } from '../../lib/domain/access.ts';
+import { nextTxStatus } from '../../lib/domain/transaction-status.ts';
+import { planEvent } from '../../lib/domain/plan-event.ts';
+import type { HotmartEvent } from '../../lib/domain/hotmart/event.ts';
 import type { Mapping, ProductMappings } from '../../lib/domain/mapping.ts';
 import { DEFAULT_POLICY } from '../../lib/domain/mapping.ts';
 

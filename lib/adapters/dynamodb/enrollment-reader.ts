@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { TxStatus } from '../../domain/enrollment-rules.ts';
+import type { TxStatus } from '../../domain/transaction-status.ts';
 import type { Target } from '../../domain/mapping.ts';
 import { targetKey } from '../../domain/mapping.ts';
 import type { SubscriptionMirror } from '../../domain/subscription-rules.ts';

@@ -1,30 +1,16 @@
-import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import type { HotmartEvent } from './hotmart-event.ts';
-import { EmailSchema, canonicalProductId, toEpochMs } from './hotmart-event.ts';
+import type { HotmartEvent } from './event.ts';
+import { EmailSchema, ProductIdSchema, derivedId, toEpochMs } from './fields.ts';
+import { apiStatusEvent } from './vocabulary.ts';
 
 /**
  * A sale from Hotmart's sales-history API, turned into the event its webhook would have been, so
  * that reconciliation applies it through the same code path. The API speaks another vocabulary
- * (SPEC §6.1): CANCELLED, COMPLETE, PRINTED_BILLET, DISPUTE or PROTESTED, recurrency_number.
+ * (docs/hotmart.md, "REST API: sales history" and "Statuses"): CANCELLED, COMPLETE, PRINTED_BILLET,
+ * DISPUTE or PROTESTED, recurrency_number; the spellings are in vocabulary.ts.
  */
-const API_STATUS_EVENTS: Readonly<Record<string, string>> = {
-  APPROVED: 'PURCHASE_APPROVED',
-  COMPLETE: 'PURCHASE_COMPLETE',
-  COMPLETED: 'PURCHASE_COMPLETE',
-  CANCELLED: 'PURCHASE_CANCELED',
-  CANCELED: 'PURCHASE_CANCELED',
-  REFUNDED: 'PURCHASE_REFUNDED',
-  CHARGEBACK: 'PURCHASE_CHARGEBACK',
-  DISPUTE: 'PURCHASE_PROTEST',
-  PROTESTED: 'PURCHASE_PROTEST',
-  PRINTED_BILLET: 'PURCHASE_BILLET_PRINTED',
-  BILLET_PRINTED: 'PURCHASE_BILLET_PRINTED',
-  EXPIRED: 'PURCHASE_EXPIRED',
-};
-
 const SaleSchema = z.object({
-  product: z.object({ id: z.union([z.number(), z.string().regex(/^\d+$/)]).transform(canonicalProductId), name: z.string().optional() }),
+  product: z.object({ id: ProductIdSchema, name: z.string().optional() }),
   buyer: z.object({ email: EmailSchema, name: z.string().optional() }),
   purchase: z.object({
     transaction: z.string().min(1).max(64),
@@ -46,8 +32,7 @@ const SaleSchema = z.object({
 export type SaleResult = { ok: true; event: HotmartEvent; subscriptionCharge: boolean } | { ok: false; reason: string };
 
 /** The reconciled event's id: the same (transaction, status) always gives the same id. */
-export const reconciliationId = (transaction: string, event: string) =>
-  `recon-${createHash('sha256').update(`${transaction}|${event}`).digest('hex').slice(0, 32)}`;
+export const reconciliationId = (transaction: string, event: string): string => derivedId('recon', transaction, event);
 
 /** Statuses whose time the API gives: the sale's approval (or order). The others happened later, at a time it does not say. */
 const DATED_BY_SALE = new Set(['PURCHASE_APPROVED', 'PURCHASE_COMPLETE', 'PURCHASE_BILLET_PRINTED']);
@@ -61,7 +46,7 @@ export function eventFromSale(item: unknown, observedAt?: number): SaleResult {
   const parsed = SaleSchema.safeParse(item);
   if (!parsed.success) return { ok: false, reason: `unreadable sale: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}` };
   const { product, buyer, purchase } = parsed.data;
-  const event = API_STATUS_EVENTS[purchase.status];
+  const event = apiStatusEvent(purchase.status);
   if (!event) return { ok: false, reason: `status ${purchase.status.slice(0, 32)} changes no access` };
   const recurrence = purchase.recurrency_number ?? purchase.recurrence_number;
   const subscriptionCharge = purchase.is_subscription === true || recurrence !== undefined;

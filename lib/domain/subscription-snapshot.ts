@@ -1,14 +1,14 @@
-import * as z from 'zod';
-import type { SubscriptionRecord } from './enrollment-rules.ts';
-import type { HotmartEvent } from './hotmart-event.ts';
-import { EmailSchema, canonicalProductId, toEpochMs } from './hotmart-event.ts';
-import { reconciliationId } from './hotmart-sale.ts';
+import type { HotmartEvent } from './hotmart/event.ts';
+import { reconciliationId } from './hotmart/api-sales.ts';
+import type { SubscriptionSnapshot } from './hotmart/api-subscriptions.ts';
+import { subscriptionStanding } from './hotmart/api-subscriptions.ts';
 import { DEFAULT_POLICY } from './mapping.ts';
 import type { SubscriptionFact } from './subscription-rules.ts';
 import { foldSubscription, sortFacts, subscriptionFact } from './subscription-rules.ts';
+import type { SubscriptionRecord } from './write-plan.ts';
 
 /**
- * A subscription as Hotmart's subscriptions API reports it (SPEC §8.4), compared with ours.
+ * A subscription as Hotmart's subscriptions API reports it (hotmart/api-subscriptions.ts), compared with ours.
  *
  * Reconciliation turns the difference into the events whose webhooks were lost — the first
  * charge, a recovery, a delay, a cancellation — and applies them through the webhook's path. An
@@ -16,70 +16,6 @@ import { foldSubscription, sortFacts, subscriptionFact } from './subscription-ru
  * subscriptions we already agree with writes nothing; and its id is derived from what Hotmart
  * reported, so the same report never applies twice.
  */
-export type SubscriptionSnapshot = {
-  subscriberCode: string;
-  status: string;
-  productId: string;
-  productName?: string;
-  email: string;
-  name?: string;
-  planId?: string;
-  planName?: string;
-  /** The transaction that started the subscription. */
-  transaction?: string;
-  accessionDate?: number;
-  /** When it ended (end_accession_date), for a cancelled or expired subscription. */
-  endDate?: number;
-  requestDate?: number;
-  dateNextCharge?: number;
-};
-
-const DateSchema = z
-  .union([z.number(), z.string()])
-  .nullish()
-  .transform((value) => (value === null || value === undefined ? undefined : toEpochMs(value)));
-const IdSchema = z.union([z.number(), z.string().regex(/^\d+$/)]).transform(canonicalProductId);
-
-const ItemSchema = z.object({
-  subscriber_code: z.string().min(1).max(64),
-  status: z.string().transform((status) => status.trim().toUpperCase()),
-  accession_date: DateSchema,
-  end_accession_date: DateSchema,
-  request_date: DateSchema,
-  date_next_charge: DateSchema,
-  transaction: z.string().min(1).max(64).nullish(),
-  plan: z.object({ id: z.union([z.number(), z.string()]).nullish(), name: z.string().nullish() }).nullish(),
-  product: z.object({ id: IdSchema, name: z.string().nullish() }),
-  subscriber: z.object({ email: EmailSchema, name: z.string().nullish() }),
-});
-
-export function parseSubscription(item: unknown): { ok: true; snapshot: SubscriptionSnapshot } | { ok: false; reason: string } {
-  const parsed = ItemSchema.safeParse(item);
-  if (!parsed.success) return { ok: false, reason: `unreadable subscription: ${[...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ')}` };
-  const s = parsed.data;
-  const snapshot: SubscriptionSnapshot = {
-    subscriberCode: s.subscriber_code,
-    status: s.status,
-    productId: s.product.id,
-    email: s.subscriber.email,
-    ...(s.product.name ? { productName: s.product.name } : {}),
-    ...(s.subscriber.name ? { name: s.subscriber.name } : {}),
-    ...(s.plan?.id !== undefined && s.plan?.id !== null ? { planId: String(s.plan.id) } : {}),
-    ...(s.plan?.name ? { planName: s.plan.name } : {}),
-    ...(s.transaction ? { transaction: s.transaction } : {}),
-    ...(s.accession_date ? { accessionDate: s.accession_date } : {}),
-    ...(s.end_accession_date ? { endDate: s.end_accession_date } : {}),
-    ...(s.request_date ? { requestDate: s.request_date } : {}),
-    ...(s.date_next_charge ? { dateNextCharge: s.date_next_charge } : {}),
-  };
-  return { ok: true, snapshot };
-}
-
-/** Hotmart's subscription statuses (SPEC §6.1), by what they mean for access. */
-const PAYING = new Set(['ACTIVE']);
-const LATE = new Set(['DELAYED', 'OVERDUE']);
-const ENDED = new Set(['CANCELLED_BY_CUSTOMER', 'CANCELLED_BY_SELLER', 'CANCELLED_BY_ADMIN', 'CANCELED_BY_CUSTOMER', 'CANCELED_BY_SELLER', 'CANCELED_BY_ADMIN', 'EXPIRED', 'INACTIVE']);
-
 export type SnapshotPlan = { events: HotmartEvent[] } | { skip: string };
 
 /**
@@ -88,7 +24,8 @@ export type SnapshotPlan = { events: HotmartEvent[] } | { skip: string };
  */
 export function eventsForSnapshot(snapshot: SubscriptionSnapshot, record: SubscriptionRecord | null, observedAt: number): SnapshotPlan {
   const { status } = snapshot;
-  if (!PAYING.has(status) && !LATE.has(status) && !ENDED.has(status)) return { skip: `subscription status ${status.slice(0, 32)} changes no access` };
+  const standing = subscriptionStanding(status);
+  if (standing === undefined) return { skip: `subscription status ${status.slice(0, 32)} changes no access` };
   const base = {
     version: 'api' as const,
     productId: snapshot.productId,
@@ -135,7 +72,7 @@ export function eventsForSnapshot(snapshot: SubscriptionSnapshot, record: Subscr
   // not yet caught up with it, the next run's observation corrects the state.
   const key = (what: string, date: number | undefined) => reconciliationId(`${snapshot.subscriberCode}|${date ?? ''}`, what);
   let candidate: HotmartEvent | undefined;
-  if (PAYING.has(status) && snapshot.dateNextCharge !== undefined) {
+  if (standing === 'paying' && snapshot.dateNextCharge !== undefined) {
     // Paid up to the next charge: a renewal, or a recovery from a delay, whose webhook was lost.
     // ACTIVE alone does not undo a cancellation, a refund or a dispute recorded here: Hotmart may
     // show a subscription active while a charge is disputed, and a reactivation comes with a charge.
@@ -146,9 +83,9 @@ export function eventsForSnapshot(snapshot: SubscriptionSnapshot, record: Subscr
     } else if (events.length === 0) {
       return { skip: `Hotmart reports ACTIVE a subscription ${now === 'suspended' ? 'disputed' : now} here: left to its own events` };
     }
-  } else if (LATE.has(status)) {
+  } else if (standing === 'late') {
     candidate = { ...base, id: key('DELAYED', snapshot.dateNextCharge), event: 'PURCHASE_DELAYED', creationDate: observedAt };
-  } else if (ENDED.has(status)) {
+  } else if (standing === 'ended') {
     const ended = Math.min(snapshot.endDate ?? snapshot.requestDate ?? observedAt, observedAt);
     candidate = {
       ...base,

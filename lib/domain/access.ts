@@ -1,0 +1,27 @@
+import type { SubscriptionMirror } from './subscription-rules.ts';
+import { subscriptionHasAccess } from './subscription-rules.ts';
+import type { TxStatus } from './transaction-status.ts';
+import { isPaid } from './transaction-status.ts';
+
+/**
+ * Read-time access (README: "Rules"): an enrollment's status and access are derived when read
+ * from the transactions and subscriptions behind it, so access ends by itself when a paid period
+ * does, with no scheduled job.
+ */
+
+export type EnrollmentStatus = 'active' | 'suspended' | 'cancelled' | 'revoked' | 'switched';
+
+/** An enrollment's status and access, derived when read from what lies behind it. */
+export function enrollmentAccess(
+  transactions: readonly { status: TxStatus }[],
+  subscriptions: readonly SubscriptionMirror[],
+  now: number,
+): { status: EnrollmentStatus; hasAccess: boolean; subscription?: SubscriptionMirror } {
+  const oneTimePaid = transactions.some((t) => isPaid(t.status));
+  const withAccess = subscriptions.find((s) => subscriptionHasAccess(s, now));
+  // Show the subscription that gives access, else the one most likely to: the latest paid period.
+  const shown = withAccess ?? [...subscriptions].sort((a, b) => (b.accessUntil ?? 0) - (a.accessUntil ?? 0))[0];
+  if (oneTimePaid) return { status: 'active', hasAccess: true, ...(shown ? { subscription: shown } : {}) };
+  if (shown) return { status: shown.status, hasAccess: withAccess !== undefined, subscription: shown };
+  return { status: transactions.some((t) => t.status === 'DISPUTE') ? 'suspended' : 'revoked', hasAccess: false };
+}
