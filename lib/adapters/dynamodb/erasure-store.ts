@@ -6,7 +6,16 @@ import type { ErasureStore } from '../../services/ports.ts';
 import { keys, SUBSCRIPTION_ATTRIBUTE_PREFIX, TRANSACTION_ATTRIBUTE_PREFIX } from './keys.ts';
 import { readAll, readAllItems } from './paging.ts';
 
-type Tables = { events: string; enrollments: string; quarantine: string };
+/**
+ * Every table that stores an e-mail, which erasure rewrites; and every table that holds none.
+ * Together they are the tables of serverless.yml (test/integration/erasure.test.ts checks it):
+ * a new table must be put on one side before the tests pass.
+ */
+export const TABLES_WITH_EMAIL = ['events', 'enrollments', 'quarantine'] as const;
+/** Mappings hold products and targets; reconciliation runs, counts and the scopes of failed reads. */
+export const TABLES_WITHOUT_EMAIL = ['mappings', 'reconciliations'] as const;
+
+type Tables = Record<(typeof TABLES_WITH_EMAIL)[number], string>;
 
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
