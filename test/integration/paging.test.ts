@@ -7,7 +7,8 @@ import { loadConfig } from '#lib/config.ts';
 import { createTestStack } from '../helpers/stack.ts';
 
 await createTestStack();
-const config = loadConfig();
+// Generous timeouts: this test is about pages, not speed, and must hold on a loaded machine.
+const config = loadConfig({ ...process.env, DYNAMODB_REQUEST_TIMEOUT_MS: '20000' });
 const { db, cursors } = createDynamoDeps(config);
 const table = config.tables.reconciliations;
 const ITEMS = 23;
