@@ -15,7 +15,7 @@ import { loadConfig } from '../lib/config.ts';
 import { receiveHotmartDelivery } from '../lib/services/receive-webhook.ts';
 import { freePort, startDynamoDbLocal } from '../scripts/local/dynamodb.ts';
 import { reconcileMemory } from './reconcile-memory.ts';
-import { createTables, readServerlessYml } from '../scripts/local/tables.ts';
+import { createTables, localTableNames, readServerlessYml, stagePrefix } from '../scripts/local/tables.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const out = `${root}.bench`;
@@ -377,7 +377,7 @@ try {
       await response.arrayBuffer();
     });
     const stackClient = createDynamoDeps({ ...loadConfig(), dynamodbEndpoint: stackDynamo }).db;
-    const table = 'hotmart-enrollments-local-events';
+    const table = localTableNames(stagePrefix('local')).EVENTS_TABLE!;
     putRate = await pool(REQUESTS, async (i) => {
       await stackClient.send(new PutCommand({ TableName: table, Item: { pk: `RAW#${i}#${randomUUID()}`, sk: 'RAW', body: JSON.stringify(fixture) } }));
     });

@@ -11,6 +11,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import autocannon from 'autocannon';
 import { createDocumentClient } from '../lib/adapters/dynamodb/client.ts';
 import { freePort } from './local/dynamodb.ts';
+import { localTableNames, stagePrefix } from './local/tables.ts';
 
 const EVENTS = Number(process.env.LOAD_EVENTS ?? 5000);
 const CONCURRENCY = Number(process.env.LOAD_CONCURRENCY ?? 32);
@@ -86,8 +87,9 @@ try {
     } while (startKey);
     return total;
   };
-  const events = await count('hotmart-enrollments-local-events', 'EVENT#');
-  const enrollments = await count('hotmart-enrollments-local-enrollments', 'STUDENT#');
+  const stackTables = localTableNames(stagePrefix('local')); // the tables `npm start` creates
+  const events = await count(stackTables.EVENTS_TABLE!, 'EVENT#');
+  const enrollments = await count(stackTables.ENROLLMENTS_TABLE!, 'STUDENT#');
   const status5xx = Object.entries(result.statusCodeStats ?? {}).filter(([code]) => Number(code) >= 500).reduce((n, [, s]) => n + (s as { count: number }).count, 0);
   const figures = {
     date: new Date().toISOString().slice(0, 10),

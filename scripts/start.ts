@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { seedDemo, startFakeHotmartApi } from './fake-hotmart-api.ts';
 import { portAvailable, startDynamoDbLocal } from './local/dynamodb.ts';
-import { createTables } from './local/tables.ts';
+import { createTables, stagePrefix } from './local/tables.ts';
 import { warmUpDynamoDbLocal } from './local/warm-up.ts';
 
 // Not the user's concern here: the SDK's notice that its 2027 releases need Node 22 (README, "Run it").
@@ -57,7 +57,7 @@ const hotmartEnv: Record<string, string> = fakeHotmart
 const dynamodb = await startDynamoDbLocal(dynamodbPort !== undefined ? { port: dynamodbPort } : {});
 // A cold DynamoDB Local serves a launch burst several times slower than a warm one (scripts/local/warm-up.ts).
 await warmUpDynamoDbLocal(dynamodb.endpoint);
-const tables = await createTables(dynamodb.endpoint, `hotmart-enrollments-${STAGE}`);
+const tables = await createTables(dynamodb.endpoint, stagePrefix(STAGE));
 
 const serverless = createRequire(import.meta.url).resolve('serverless/bin/serverless.js');
 const offline = spawn(process.execPath, [serverless, 'offline', 'start', '--stage', STAGE], {

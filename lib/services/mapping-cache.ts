@@ -16,6 +16,12 @@ export function withMapping(mappings: ProductMappings, expectation: MappingExpec
 }
 
 /**
+ * STAGE-WIDE: the cache's key is a product id alone, as a product id names one product in the
+ * whole deployment today; with many schools it must gain the school.
+ */
+const cacheKeyOfProduct = (productId: string) => productId;
+
+/**
  * Per-container cache of each product's mappings (its own and its offers'). Staleness cannot
  * cause a wrong write: every write planned on a cached mapping checks its version — or, for a
  * missing one, its absence — in the same transaction, and a failed check returns the current
@@ -26,20 +32,21 @@ export function createMappingCache(
   { ttlMs = 60_000, maxEntries = 5_000, now = Date.now }: { ttlMs?: number; maxEntries?: number; now?: () => number } = {},
 ): MappingLookup {
   const entries = new Map<string, { mappings: ProductMappings; at: number }>();
-  const store_ = (productId: string, mappings: ProductMappings) => {
-    if (!entries.has(productId) && entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
-    entries.set(productId, { mappings, at: now() });
+  const store_ = (key: string, mappings: ProductMappings) => {
+    if (!entries.has(key) && entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+    entries.set(key, { mappings, at: now() });
     return mappings;
   };
   return {
     async get(productId) {
-      const hit = entries.get(productId);
+      const hit = entries.get(cacheKeyOfProduct(productId));
       if (hit && now() - hit.at < ttlMs) return hit.mappings;
-      return store_(productId, await store.get(productId));
+      return store_(cacheKeyOfProduct(productId), await store.get(productId));
     },
     remember(expectation, mapping) {
-      const current = entries.get(expectation.productId)?.mappings ?? { product: null, offers: [] };
-      return store_(expectation.productId, withMapping(current, expectation, mapping));
+      const key = cacheKeyOfProduct(expectation.productId);
+      const current = entries.get(key)?.mappings ?? { product: null, offers: [] };
+      return store_(key, withMapping(current, expectation, mapping));
     },
   };
 }

@@ -21,6 +21,13 @@ const QUARANTINE_DAYS = 30;
 /** A quarantined body is kept up to this many bytes (README, "API"): far below DynamoDB's 400 KB item limit. */
 export const QUARANTINE_BODY_MAX_BYTES = 64 * 1024;
 
+/**
+ * STAGE-WIDE: a quarantined delivery's id is the SHA-256 of its redacted body alone, so the same
+ * body is one record (Hotmart's retries of a bad delivery do not pile up) across the whole
+ * deployment; with many schools it must gain the school, or two schools' identical bodies meet.
+ */
+export const quarantineIdOfBody = (redactedBody: string) => createHash('sha256').update(redactedBody).digest('hex');
+
 /** Today's parser, for either version of a delivery. */
 export function parseDelivery(delivery: Delivery): ParseResult {
   return delivery.mediaType === 'form'
@@ -38,8 +45,7 @@ export async function receiveHotmartDelivery(delivery: Delivery, deps: ReceiveDe
 
   if (!parsed.ok) {
     const redacted = redactRawBody(delivery.body, delivery.mediaType);
-    // Same body, same record: Hotmart's retries of a bad delivery do not pile up.
-    const quarantineId = createHash('sha256').update(redacted).digest('hex');
+    const quarantineId = quarantineIdOfBody(redacted);
     await deps.quarantine.put({
       id: quarantineId,
       reason: parsed.reason,

@@ -25,18 +25,39 @@ type TableResource = {
 
 /** EventsTable → EVENTS_TABLE: the environment variable the functions read the table name from. */
 const envVarOf = (logicalId: string) => logicalId.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+/** EventsTable → events: the table's name in lib/config.ts's `tables`, and the end of its local name. */
+const nameOf = (logicalId: string) => logicalId.replace(/Table$/, '').replace(/^./, (first) => first.toLowerCase());
+
+export type ServerlessTable = { logicalId: string; envVar: string; name: string; resource: TableResource };
 
 /** serverless.yml as data (CloudFormation tags kept as plain values, `${…}` variables unresolved). */
 export function readServerlessYml(): Record<string, any> {
   return parse(readFileSync(SERVERLESS_YML, 'utf8'), { customTags: cfnTags });
 }
 
-/** The DynamoDB tables declared in serverless.yml — the single definition of every table. */
-export function serverlessTables(): { logicalId: string; envVar: string; resource: TableResource }[] {
+/**
+ * The DynamoDB tables declared in serverless.yml — the single definition of every table. Every
+ * list of tables outside lib/ (test helpers, scripts/load.ts, bench, the erasure guard) is this one.
+ */
+export function serverlessTables(): ServerlessTable[] {
   const doc = readServerlessYml() as { resources: { Resources: Record<string, TableResource> } };
   return Object.entries(doc.resources.Resources)
     .filter(([, resource]) => resource.Type === 'AWS::DynamoDB::Table')
-    .map(([logicalId, resource]) => ({ logicalId, envVar: envVarOf(logicalId), resource }));
+    .map(([logicalId, resource]) => ({ logicalId, envVar: envVarOf(logicalId), name: nameOf(logicalId), resource }));
+}
+
+/** `<service>-<stage>`: the prefix of a stage's table names (serverless.yml's `service`; `npm start` runs stage `local`). */
+export const stagePrefix = (stage: string): string => `${readServerlessYml().service}-${stage}`;
+
+/** The environment variable of each table, as the functions read it. */
+export const tableEnvVars = (): string[] => serverlessTables().map((table) => table.envVar);
+
+/**
+ * The tables of a local stack `<prefix>-<name>` (e.g. prefix `hotmart-enrollments-local`, as
+ * `npm start` creates them), by environment variable: `{ EVENTS_TABLE: 'hotmart-enrollments-local-events', … }`.
+ */
+export function localTableNames(prefix: string): Record<string, string> {
+  return Object.fromEntries(serverlessTables().map(({ envVar, name }) => [envVar, `${prefix}-${name.toLowerCase()}`]));
 }
 
 /**
@@ -46,16 +67,15 @@ export function serverlessTables(): { logicalId: string; envVar: string; resourc
  */
 export async function createTables(endpoint: string, prefix: string): Promise<Record<string, string>> {
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const env: Record<string, string> = {};
+  const env = localTableNames(prefix);
   try {
-    for (const { logicalId, envVar, resource } of serverlessTables()) {
+    for (const { envVar, resource } of serverlessTables()) {
       const { TableName: _name, TimeToLiveSpecification, PointInTimeRecoverySpecification: _pitr, ...definition } = resource.Properties;
-      const TableName = `${prefix}-${logicalId.replace(/Table$/, '').toLowerCase()}`;
+      const TableName = env[envVar]!;
       await client.send(new CreateTableCommand({ ...definition, TableName }));
       if (TimeToLiveSpecification?.Enabled) {
         await client.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification }));
       }
-      env[envVar] = TableName;
     }
   } finally {
     client.destroy();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { createTables } from '../../scripts/local/tables.ts';
+import { createTables, tableEnvVars } from '../../scripts/local/tables.ts';
 
 export const TOKEN = 'test-hottok-0123456789abcdef';
 export const PREVIOUS_TOKEN = 'test-hottok-previous-987654321';
@@ -157,7 +157,7 @@ export async function loadHandlers() {
   };
 }
 
-/** Every item of every table of this test's stack: what a delivery left behind. */
+/** Every item of every table of this test's stack (every table serverless.yml declares): what a delivery left behind. */
 export async function scanAllTables(): Promise<Record<string, unknown>[]> {
   const { DynamoDBClient, ScanCommand } = await import('@aws-sdk/client-dynamodb');
   const { unmarshall } = await import('@aws-sdk/util-dynamodb');
@@ -167,7 +167,7 @@ export async function scanAllTables(): Promise<Record<string, unknown>[]> {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const items: Record<string, unknown>[] = [];
-  const names = [process.env.EVENTS_TABLE, process.env.ENROLLMENTS_TABLE, process.env.MAPPINGS_TABLE, process.env.QUARANTINE_TABLE, process.env.RECONCILIATIONS_TABLE];
+  const names = tableEnvVars().map((envVar) => process.env[envVar]);
   for (const table of names) {
     let startKey: Record<string, any> | undefined;
     do {

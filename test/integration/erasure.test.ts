@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDeps } from '../../lib/adapters/dynamodb/index.ts';
-import { createErasureStore } from '../../lib/adapters/dynamodb/erasure-store.ts';
+import { TABLES_WITH_EMAIL, TABLES_WITHOUT_EMAIL, createErasureStore } from '../../lib/adapters/dynamodb/erasure-store.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { eraseStudent } from '../../lib/services/erasure.ts';
+import { serverlessTables } from '../../scripts/local/tables.ts';
 import { TOKEN, createTestStack, freshEvent, loadHandlers, scanAllTables } from '../helpers/stack.ts';
 
 await createTestStack();
@@ -20,6 +21,12 @@ const withName = (body: Record<string, any>) => ((body.data.buyer.name = NAME), 
 const traces = async () => JSON.stringify(await scanAllTables()).toLowerCase();
 
 describe('LGPD erasure: DELETE /students/{email}', () => {
+  it('knows every table serverless.yml declares: each is erased, or holds no e-mail', () => {
+    const declared = serverlessTables().map((table) => table.name).sort();
+    assert.deepEqual([...TABLES_WITH_EMAIL, ...TABLES_WITHOUT_EMAIL].sort(), declared);
+    assert.deepEqual(Object.keys(loadConfig().tables).sort(), declared, 'the functions read every table, and only those');
+  });
+
   it('replaces the buyer’s e-mail and name everywhere, keeps the records countable, and replays do not bring them back', async () => {
     const purchase = withName(freshEvent('PURCHASE_APPROVED', { transaction: 'HPLGPD1', email: EMAIL, productId: MAPPED }));
     await post(purchase);

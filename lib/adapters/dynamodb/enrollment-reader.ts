@@ -1,12 +1,13 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { TxStatus } from '../../domain/transaction-status.ts';
 import type { Target } from '../../domain/mapping.ts';
 import { targetKey } from '../../domain/mapping.ts';
 import type { SubscriptionMirror } from '../../domain/subscription-rules.ts';
 import type { EnrollmentReader, EnrollmentRecord } from '../../services/ports.ts';
 import type { PageCursors } from './keys.ts';
-import { keys, SUBSCRIPTION_ATTRIBUTE_PREFIX, TRANSACTION_ATTRIBUTE_PREFIX } from './keys.ts';
+import { attributes, keys, SUBSCRIPTION_ATTRIBUTE_PREFIX, TRANSACTION_ATTRIBUTE_PREFIX } from './keys.ts';
+import { readAllItems, readPage } from './paging.ts';
 
 function withPrefix<T>(item: Record<string, unknown>, prefix: string, read: (suffix: string, value: unknown) => T): T[] {
   return Object.entries(item)
@@ -32,25 +33,18 @@ function toRecord(item: Record<string, unknown>): EnrollmentRecord {
 }
 
 /** A roster's cursor is bound to its target: it cannot page another target's roster. */
-const rosterList = (target: Target) => `GET /enrollments?target=${targetKey(target)}`;
+const rosterList = (target: Target) => `GET /enrollments?target=${attributes.rosterIndex(target)}`;
 
 export function createEnrollmentReader(db: DynamoDBDocumentClient, table: string, cursors: PageCursors): EnrollmentReader {
   async function byEmail(email: string): Promise<EnrollmentRecord[]> {
-    const records: EnrollmentRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.studentPartition(email), ':prefix': 'TARGET#' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      records.push(...(page.Items ?? []).map(toRecord));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return records;
+    const items = await readAllItems(db, {
+      query: {
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.studentPartition(email), ':prefix': keys.enrollmentSortPrefix },
+      },
+    });
+    return items.map(toRecord);
   }
 
   return {
@@ -66,18 +60,17 @@ export function createEnrollmentReader(db: DynamoDBDocumentClient, table: string
     },
 
     async byTarget(target, limit, cursor) {
-      const startKey = cursors.startKey(rosterList(target), cursor);
-      const page = await db.send(
-        new QueryCommand({
+      const read = {
+        query: {
           TableName: table,
-          IndexName: 'byTarget',
+          IndexName: attributes.rosterIndexName,
           KeyConditionExpression: 'targetKey = :targetKey',
-          ExpressionAttributeValues: { ':targetKey': targetKey(target) },
+          ExpressionAttributeValues: { ':targetKey': attributes.rosterIndex(target) },
           Limit: limit,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      return { items: (page.Items ?? []).map(toRecord), nextCursor: cursors.encode(rosterList(target), page.LastEvaluatedKey) };
+        },
+      };
+      const page = await readPage(db, read, { cursors, list: rosterList(target), cursor });
+      return { items: page.items.map(toRecord), nextCursor: page.nextCursor };
     },
   };
 }

@@ -1,11 +1,21 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { normalizeEmail } from '../../domain/email.ts';
 import { ERASED_NAME, eraseFromBody } from '../../domain/redact.ts';
 import type { ErasureStore } from '../../services/ports.ts';
 import { keys, SUBSCRIPTION_ATTRIBUTE_PREFIX, TRANSACTION_ATTRIBUTE_PREFIX } from './keys.ts';
+import { readAll, readAllItems } from './paging.ts';
 
-type Tables = { events: string; enrollments: string; quarantine: string };
+/**
+ * Every table that stores an e-mail, which erasure rewrites; and every table that holds none.
+ * Together they are the tables of serverless.yml (test/integration/erasure.test.ts checks it):
+ * a new table must be put on one side before the tests pass.
+ */
+export const TABLES_WITH_EMAIL = ['events', 'enrollments', 'quarantine'] as const;
+/** Mappings hold products and targets; reconciliation runs, counts and the scopes of failed reads. */
+export const TABLES_WITHOUT_EMAIL = ['mappings', 'reconciliations'] as const;
+
+type Tables = Record<(typeof TABLES_WITH_EMAIL)[number], string>;
 
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
@@ -20,24 +30,6 @@ const isConditionFailure = (error: unknown) => (error as Error).name === 'Condit
  * them for the next run to find; `start` makes that run reuse the same pseudonym.
  */
 export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables): ErasureStore {
-  async function* scan(table: string, options: { filter?: string; projection?: string; names?: Record<string, string> } = {}) {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(
-        new ScanCommand({
-          TableName: table,
-          ...(options.filter ? { FilterExpression: options.filter } : {}),
-          ...(options.projection ? { ProjectionExpression: options.projection } : {}),
-          ...(options.names ? { ExpressionAttributeNames: options.names } : {}),
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      yield* page.Items ?? [];
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-  }
-
   return {
     async start(emailKey, pseudonym) {
       try {
@@ -71,10 +63,14 @@ export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables): 
 
       // 1. Find: event records and parked events, then the enrollments of every spelling.
       const events: { key: Record<string, unknown>; parked: boolean }[] = [];
-      for await (const item of scan(tables.events, {
-        filter: 'attribute_exists(buyerEmail) OR attribute_exists(#event.buyerEmail)',
-        projection: 'pk, sk, buyerEmail, buyerName, #tx, subscriberCode, #event.buyerEmail, #event.buyerName, #event.#tx, #event.subscriberCode',
-        names: { '#event': 'event', '#tx': 'transaction' },
+      for await (const item of readAll(db, {
+        scan: {
+          TableName: tables.events,
+          FilterExpression: 'attribute_exists(buyerEmail) OR attribute_exists(#event.buyerEmail)',
+          ProjectionExpression: 'pk, sk, buyerEmail, buyerName, #tx, subscriberCode, #event.buyerEmail, #event.buyerName, #event.#tx, #event.subscriberCode',
+          ExpressionAttributeNames: { '#event': 'event', '#tx': 'transaction' },
+          ConsistentRead: true,
+        },
       })) {
         const parked = typeof item.event === 'object' && item.event !== null; // a parked item holds the whole event; a record, its name
         const fields = (parked ? item.event : item) as Record<string, unknown>;
@@ -87,10 +83,8 @@ export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables): 
       }
       const enrollments: Record<string, unknown>[] = [];
       for (const spelt of spellings) {
-        const { Items = [] } = await db.send(
-          new QueryCommand({ TableName: tables.enrollments, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.studentPartition(spelt) }, ConsistentRead: true }),
-        );
-        for (const item of Items) {
+        const student = { TableName: tables.enrollments, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.studentPartition(spelt) }, ConsistentRead: true };
+        for (const item of await readAllItems(db, { query: student })) {
           enrollments.push(item);
           for (const name of Object.keys(item)) {
             if (name.startsWith(TRANSACTION_ATTRIBUTE_PREFIX)) transactions.add(name.slice(TRANSACTION_ATTRIBUTE_PREFIX.length));
@@ -100,7 +94,7 @@ export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables): 
       }
 
       // 2. Quarantined bodies: the e-mail, the names beside it, and the names the events gave.
-      for await (const item of scan(tables.quarantine)) {
+      for await (const item of readAll(db, { scan: { TableName: tables.quarantine, ConsistentRead: true } })) {
         const mediaType = item.contentType === 'application/x-www-form-urlencoded' ? 'form' : 'json';
         const body = eraseFromBody(item.body as string, mediaType, email, [...names], pseudonym);
         if (body === undefined) continue;

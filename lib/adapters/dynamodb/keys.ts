@@ -1,32 +1,60 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { AppError } from '../../domain/errors.ts';
 import type { Target } from '../../domain/mapping.ts';
-import { targetKey } from '../../domain/mapping.ts';
+
+/**
+ * Every key and index value of the service is built here, so that giving each school its own
+ * keys is a change in this file plus the wiring. The values marked STAGE-WIDE are the ones that
+ * name one thing for the whole deployment today and must gain a school.
+ */
+
+/** A target inside a key or an index: `course#c1`. */
+const targetPart = (target: Target) => `${target.type}#${target.id}`;
+const ENROLLMENT_SORT_PREFIX = 'TARGET#';
+const PRODUCT_MAPPING_SORT = 'MAPPING';
+const parkedPartition = (productId: string) => `PARKED#${productId}`;
+const studentPartition = (email: string) => `STUDENT#${email}`;
+const productPartition = (productId: string) => `PRODUCT#${productId}`;
+
+/** STAGE-WIDE: the one lease that keeps reconciliation runs from overlapping; must gain a school. */
+export const STAGE_WIDE_LEASE = { pk: 'LEASE', sk: 'reconciliation' } as const;
+/** STAGE-WIDE: the one partition every reconciliation run is listed under; must gain a school. */
+export const STAGE_WIDE_RUNS = 'RUN';
 
 /** Every table key of the service, in one place. */
 export const keys = {
   event: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
   businessKey: (transaction: string, event: string) => ({ pk: `TXEVENT#${transaction}#${event}`, sk: 'TXEVENT' }),
   parked: (productId: string, creationDate: number, id: string) => ({
-    pk: `PARKED#${productId}`,
+    pk: parkedPartition(productId),
     sk: `${String(creationDate).padStart(15, '0')}#${id}`,
   }),
-  parkedPartition: (productId: string) => `PARKED#${productId}`,
+  parkedPartition,
   transaction: (transaction: string) => ({ pk: `TX#${transaction}`, sk: 'TX' }),
-  enrollment: (email: string, target: Target) => ({ pk: `STUDENT#${email}`, sk: `TARGET#${targetKey(target)}` }),
-  studentPartition: (email: string) => `STUDENT#${email}`,
+  enrollment: (email: string, target: Target) => ({ pk: studentPartition(email), sk: `${ENROLLMENT_SORT_PREFIX}${targetPart(target)}` }),
+  studentPartition,
+  /** The sort keys of a student's enrollments (their partition also holds other items). */
+  enrollmentSortPrefix: ENROLLMENT_SORT_PREFIX,
   subscription: (subscriberCode: string) => ({ pk: `SUB#${subscriberCode}`, sk: 'SUB' }),
   mapping: (productId: string, offerCode?: string) => ({
-    pk: `PRODUCT#${productId}`,
-    sk: offerCode === undefined ? 'MAPPING' : `OFFER#${offerCode}`,
+    pk: productPartition(productId),
+    sk: offerCode === undefined ? PRODUCT_MAPPING_SORT : `OFFER#${offerCode}`,
   }),
-  productPartition: (productId: string) => `PRODUCT#${productId}`,
+  productPartition,
+  /** Is this mapping item the product's own (not an offer's)? */
+  isProductMapping: (item: Record<string, unknown>) => item.sk === PRODUCT_MAPPING_SORT,
+  /** The id is the service's quarantineIdOfBody (lib/services/receive-webhook.ts). */
   quarantine: (id: string) => ({ pk: id }),
   /** An erasure in progress: the pseudonym a re-run reuses, keyed by the SHA-256 of the normalised e-mail. */
   erasure: (emailKey: string) => ({ pk: `ERASURE#${emailKey}`, sk: 'ERASURE' }),
-  run: (id: string) => ({ pk: 'RUN', sk: id }),
-  runPartition: 'RUN',
-  lease: () => ({ pk: 'LEASE', sk: 'reconciliation' }),
+  run: (id: string) => ({ pk: STAGE_WIDE_RUNS, sk: id }),
+};
+
+/** Index attribute values written on items, and the names of the indexes that read them. */
+export const attributes = {
+  /** The `byTarget` index's key on an enrollment: a target's roster. */
+  rosterIndex: targetPart,
+  rosterIndexName: 'byTarget',
 };
 
 /** Enrollment attribute holding one transaction's status. */

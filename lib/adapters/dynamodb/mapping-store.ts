@@ -1,11 +1,12 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../../domain/errors.ts';
 import type { Mapping, OffersOnlyProduct } from '../../domain/mapping.ts';
 import { PolicySchema } from '../../domain/mapping.ts';
 import type { MappingStore, Precondition } from '../../services/ports.ts';
 import type { PageCursors } from './keys.ts';
 import { keys } from './keys.ts';
+import { readAllItems, readPage } from './paging.ts';
 
 /** A stored mapping item; the policy comes back with its defaults filled in. */
 export function toMapping(item: Record<string, unknown>): Mapping {
@@ -65,15 +66,10 @@ const LIST = 'GET /mappings';
 export function createMappingStore(db: DynamoDBDocumentClient, table: string, cursors: PageCursors): MappingStore {
   return {
     async get(productId) {
-      const { Items = [] } = await db.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.productPartition(productId) },
-          ConsistentRead: true,
-        }),
-      );
-      const mappings = Items.map(toMapping);
+      const items = await readAllItems(db, {
+        query: { TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.productPartition(productId) }, ConsistentRead: true },
+      });
+      const mappings = items.map(toMapping);
       return {
         product: mappings.find((m) => m.offerCode === undefined) ?? null,
         offers: mappings.filter((m) => m.offerCode !== undefined),
@@ -145,18 +141,17 @@ export function createMappingStore(db: DynamoDBDocumentClient, table: string, cu
     },
 
     async list(limit, cursor) {
-      const startKey = cursors.startKey(LIST, cursor);
-      const page = await db.send(new ScanCommand({ TableName: table, Limit: limit, ExclusiveStartKey: startKey }));
+      const page = await readPage(db, { scan: { TableName: table, Limit: limit } }, { cursors, list: LIST, cursor });
       // A scan returns a product's items together, its mapping ('MAPPING' sorts before 'OFFER#')
       // first: an offer item that opens its product, here or after the cursor, has no mapping before it.
       const items: (Mapping | OffersOnlyProduct)[] = [];
-      let previous = startKey?.pk;
-      for (const item of page.Items ?? []) {
-        if (item.sk === 'MAPPING') items.push(toMapping(item));
+      let previous = page.startKey?.pk;
+      for (const item of page.items) {
+        if (keys.isProductMapping(item)) items.push(toMapping(item));
         else if (item.pk !== previous) items.push({ productId: item.productId as string, targets: null });
         previous = item.pk as string;
       }
-      return { items, nextCursor: cursors.encode(LIST, page.LastEvaluatedKey) };
+      return { items, nextCursor: page.nextCursor };
     },
   };
 }

@@ -1,8 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { QuarantineRecord, QuarantineStore } from '../../services/ports.ts';
 import type { PageCursors } from './keys.ts';
 import { keys } from './keys.ts';
+import { readPage } from './paging.ts';
 
 function toRecord(item: Record<string, unknown>): QuarantineRecord {
   const { pk: _pk, ...record } = item;
@@ -27,9 +28,8 @@ export function createQuarantineStore(db: DynamoDBDocumentClient, table: string,
     },
 
     async list(limit, cursor) {
-      const startKey = cursors.startKey(LIST, cursor);
-      const page = await db.send(new ScanCommand({ TableName: table, Limit: limit, ExclusiveStartKey: startKey }));
-      return { items: (page.Items ?? []).map(toRecord), nextCursor: cursors.encode(LIST, page.LastEvaluatedKey) };
+      const page = await readPage(db, { scan: { TableName: table, Limit: limit } }, { cursors, list: LIST, cursor });
+      return { items: page.items.map(toRecord), nextCursor: page.nextCursor };
     },
   };
 }

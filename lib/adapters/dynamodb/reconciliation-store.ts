@@ -1,10 +1,11 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReconciliationRun } from '../../domain/reconciliation.ts';
 import type { ReconciliationStore } from '../../services/ports.ts';
 import type { PageCursors } from './keys.ts';
-import { keys } from './keys.ts';
+import { keys, STAGE_WIDE_LEASE, STAGE_WIDE_RUNS } from './keys.ts';
+import { readPage } from './paging.ts';
 
 /** Run records are kept this long, then DynamoDB's TTL removes them. */
 const RUN_RETENTION_S = 90 * 24 * 3600;
@@ -28,8 +29,18 @@ export function createReconciliationStore(db: DynamoDBDocumentClient, table: str
     const { Item } = await db.send(new GetCommand({ TableName: table, Key: keys.run(id), ConsistentRead: true }));
     return Item ? toRun(Item) : undefined;
   };
+  /** Sets `set` on a run that is still running (and meets `also`). */
+  const whileRunning = (id: string, set: string, values: Record<string, unknown>, also?: string) =>
+    new UpdateCommand({
+      TableName: table,
+      Key: keys.run(id),
+      UpdateExpression: `SET ${set}`,
+      ConditionExpression: also ? `#status = :running AND ${also}` : '#status = :running',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ...values, ':running': 'running' },
+    });
   const lease = async () => {
-    const { Item } = await db.send(new GetCommand({ TableName: table, Key: keys.lease(), ConsistentRead: true }));
+    const { Item } = await db.send(new GetCommand({ TableName: table, Key: STAGE_WIDE_LEASE, ConsistentRead: true }));
     return Item as { runId: string; leaseUntil: number } | undefined;
   };
 
@@ -48,7 +59,7 @@ export function createReconciliationStore(db: DynamoDBDocumentClient, table: str
               {
                 Put: {
                   TableName: table,
-                  Item: { ...keys.lease(), runId: run.id, leaseUntil: run.leaseUntil },
+                  Item: { ...STAGE_WIDE_LEASE, runId: run.id, leaseUntil: run.leaseUntil },
                   // Exactly the lease we read (absent or expired): a concurrent starter makes this fail.
                   ConditionExpression: held ? 'runId = :held AND leaseUntil = :heldUntil' : 'attribute_not_exists(pk)',
                   ...(held ? { ExpressionAttributeValues: { ':held': held.runId, ':heldUntil': held.leaseUntil } } : {}),
@@ -91,7 +102,7 @@ export function createReconciliationStore(db: DynamoDBDocumentClient, table: str
               {
                 Update: {
                   TableName: table,
-                  Key: keys.lease(),
+                  Key: STAGE_WIDE_LEASE,
                   UpdateExpression: 'SET leaseUntil = :until',
                   ConditionExpression: 'runId = :id',
                   ExpressionAttributeValues: { ':until': leaseUntil, ':id': id },
@@ -111,16 +122,7 @@ export function createReconciliationStore(db: DynamoDBDocumentClient, table: str
       const claimedBy = executor === undefined ? 'attribute_not_exists(executor)' : 'executor = :executor';
       const values = { ...(executor === undefined ? {} : { ':executor': executor }), ':report': report, ':finishedAt': finishedAt };
       try {
-        await db.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: keys.run(id),
-            UpdateExpression: 'SET #status = :status, report = :report, finishedAt = :finishedAt',
-            ConditionExpression: `#status = :running AND ${claimedBy}`,
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ...values, ':status': status, ':running': 'running' },
-          }),
-        );
+        await db.send(whileRunning(id, '#status = :status, report = :report, finishedAt = :finishedAt', { ...values, ':status': status }, claimedBy));
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         // Abandoned meanwhile (its lease expired and another run took over): the report is kept,
@@ -139,33 +141,16 @@ export function createReconciliationStore(db: DynamoDBDocumentClient, table: str
     },
 
     async list(limit, cursor) {
-      const page = await db.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.runPartition },
-          ScanIndexForward: false,
-          Limit: limit,
-          ExclusiveStartKey: cursors.startKey(LIST, cursor),
-        }),
-      );
-      return { items: (page.Items ?? []).map(toRun), nextCursor: cursors.encode(LIST, page.LastEvaluatedKey) };
+      const read = { query: { TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': STAGE_WIDE_RUNS }, ScanIndexForward: false, Limit: limit } };
+      const page = await readPage(db, read, { cursors, list: LIST, cursor });
+      return { items: page.items.map(toRun), nextCursor: page.nextCursor };
     },
   };
 
   /** The run that held an expired lease died with its Lambda; say so on its record (best effort: it informs, it guards nothing). */
   async function markAbandoned(id: string, at: number) {
     try {
-      await db.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: keys.run(id),
-          UpdateExpression: 'SET #status = :abandoned, finishedAt = :at',
-          ConditionExpression: '#status = :running',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':abandoned': 'abandoned', ':running': 'running', ':at': at },
-        }),
-      );
+      await db.send(whileRunning(id, '#status = :abandoned, finishedAt = :at', { ':abandoned': 'abandoned', ':at': at }));
     } catch {
       // already finished, or not reachable now: the run reads `abandoned` anyway once its lease has expired
     }
@@ -177,7 +162,7 @@ export function createReconciliationStore(db: DynamoDBDocumentClient, table: str
       await db.send(
         new DeleteCommand({
           TableName: table,
-          Key: keys.lease(),
+          Key: STAGE_WIDE_LEASE,
           ConditionExpression: 'runId = :id',
           ExpressionAttributeValues: { ':id': id },
         }),

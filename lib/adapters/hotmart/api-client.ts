@@ -1,6 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Window as DateRange } from '../../domain/reconciliation.ts';
-import type { HotmartSource, SubscriptionFilters } from '../../services/ports.ts';
+import type { HotmartApi, HotmartApiOptions, HotmartSubscriptionFilters } from './api-types.ts';
+import { DEFAULT_MAX_ANSWER_BYTES, DEFAULT_MAX_PAGES, EARLIEST_ACCESSION } from './api-types.ts';
+import { backoff, ERROR_TYPE, errorCode, failureKind, HotmartApiError, HotmartReadError, isRefusal, rateLimitWait, readJson, refuseRedirect, TOKEN_ANSWER_BYTES } from './answers.ts';
+
+export { HotmartApiError, HotmartReadError } from './answers.ts';
 
 /**
  * Hotmart's REST API (SPEC §8), for reconciliation: an OAuth client-credentials token fetched
@@ -14,66 +18,8 @@ import type { HotmartSource, SubscriptionFilters } from '../../services/ports.ts
  * token it was given before. Pages are handed out as they come, one at a time. Its errors carry
  * the HTTP status and Hotmart's `error` type at most, never a piece of the answer.
  */
-export type HotmartCredentials = { clientId: string; clientSecret: string; basic: string };
-
-/** The reconciliation port, with the subscriptions filter the API adds. */
-export type HotmartApi = HotmartSource & { subscriptions(filters: HotmartSubscriptionFilters): AsyncIterable<Record<string, unknown>> };
-
-export type HotmartApiOptions = {
-  credentials: HotmartCredentials;
-  /** Token endpoint, e.g. https://api-sec-vlc.hotmart.com/security/oauth/token */
-  tokenUrl: string;
-  /** API base, e.g. https://developers.hotmart.com (production) or https://sandbox.hotmart.com */
-  apiUrl: string;
-  /**
-   * How the token request is sent. 'json' (default) is Hotmart's own sample: params in the query
-   * string, `application/json`, no body. 'form' also puts them in an urlencoded body, as one SDK
-   * does; both reportedly work (SPEC §8.1), so this is a switch to flip if one stops working.
-   */
-  tokenContentType?: 'json' | 'form';
-  requestTimeoutMs?: number;
-  maxAttempts?: number;
-  /** Longest wait a 429 may impose before the call gives up. */
-  maxRateLimitWaitMs?: number;
-  pageSize?: number;
-  /** Pages one read may take (its splits included) before it stops with an error. Default 1000. */
-  maxPages?: number;
-  /** Largest answer read, in bytes; a larger one is refused unread. Default 5 MB. */
-  maxAnswerBytes?: number;
-  now?: () => number;
-};
-
-export const DEFAULT_MAX_PAGES = 1000;
-export const DEFAULT_MAX_ANSWER_BYTES = 5 * 1024 * 1024;
-
-/**
- * The earliest accession asked for when a subscription read names none: Hotmart reportedly limits
- * a query without an accession filter to the last 30 days of accession (SPEC §8.4), so every read
- * names one, reaching back before Hotmart existed (2011).
- */
-export const EARLIEST_ACCESSION = Date.UTC(2010, 0, 1);
-
-/** The port's filters, and one more the API offers. */
-export type HotmartSubscriptionFilters = SubscriptionFilters & { subscriberCode?: string };
-
-/** Carries only the HTTP status and Hotmart's error type: never a credential or token. Status 0: no answer. */
-export class HotmartApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-  ) {
-    super(`Hotmart API answered ${status}${code ? ` (${code})` : ''}`);
-    this.name = 'HotmartApiError';
-  }
-}
-
-/** A read stopped by one of the client's own bounds (pages, page-token loop, shape). */
-export class HotmartReadError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'HotmartReadError';
-  }
-}
+export type { HotmartApi, HotmartApiOptions, HotmartCredentials, HotmartSubscriptionFilters } from './api-types.ts';
+export { DEFAULT_MAX_ANSWER_BYTES, DEFAULT_MAX_PAGES, EARLIEST_ACCESSION } from './api-types.ts';
 
 /** The query took Hotmart over 30 s: ask again for a narrower window. */
 class WindowTooWide extends Error {}
@@ -283,93 +229,4 @@ export function createHotmartApi(options: HotmartApiOptions): HotmartApi {
       );
     },
   };
-}
-
-
-
-const backoff = (attempt: number) => Math.min(8_000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-
-/** A token endpoint's answer that asking again will not change: credentials refused (4xx but 429), a redirect, an answer that is no token. */
-const isRefusal = (error: unknown) => error instanceof HotmartApiError && error.status >= 200 && error.status < 500 && error.status !== 429;
-
-/** A network failure's kind (timeout, ECONNREFUSED, …) without its message, which may quote the request. */
-function failureKind(error: unknown): string {
-  if (!(error instanceof Error)) return 'unknown';
-  if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timeout';
-  const code = (error.cause as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? code : error.name;
-}
-
-/** How long a 429 asks us to wait: RateLimit-Reset (seconds), else Retry-After, else a minute's share. */
-function rateLimitWait(headers: Headers): number {
-  const seconds = Number(headers.get('ratelimit-reset') ?? headers.get('retry-after') ?? 1);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 1000;
-}
-
-/** Hotmart's error types are single words; anything else in `error` is not quoted. */
-const ERROR_TYPE = /^[A-Za-z0-9_.:-]{1,64}$/;
-const TOKEN_ANSWER_BYTES = 64 * 1024;
-const ERROR_ANSWER_BYTES = 64 * 1024;
-
-/** A redirect is refused, never followed: the request carries a credential. */
-function refuseRedirect(response: Response) {
-  if (response.status >= 300 && response.status < 400) {
-    void response.body?.cancel().catch(() => undefined);
-    throw new HotmartApiError(response.status, 'redirect refused');
-  }
-}
-
-/** The media type, as a word safe to name in an error (never a piece of the answer). */
-function mediaType(response: Response): string {
-  const type = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  return /^[a-z0-9.+-]{1,40}\/[a-z0-9.+-]{1,60}$/.test(type) ? type : type ? 'unrecognised type' : 'no content-type';
-}
-
-/**
- * The answer as JSON, refusing one that says it is not JSON or is over `limit` bytes — the body
- * is read as a stream and dropped as soon as it passes the limit. Errors name what was wrong
- * (status, media type, size), never what the answer said: a parser's message would quote it.
- */
-async function readJson(response: Response, limit: number): Promise<unknown> {
-  const type = mediaType(response);
-  if (!/^application\/([a-z0-9.-]+\+)?json$/.test(type)) {
-    void response.body?.cancel().catch(() => undefined);
-    throw new HotmartApiError(response.status, `not JSON: ${type}`);
-  }
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  const tooLarge = () => new HotmartApiError(response.status, `answer over ${limit} bytes`);
-  if (declared > limit) {
-    void response.body?.cancel().catch(() => undefined);
-    throw tooLarge();
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (response.body) {
-    const reader = response.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge();
-      }
-      chunks.push(value);
-    }
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
-  } catch {
-    throw new HotmartApiError(response.status, 'unreadable JSON');
-  }
-}
-
-/** The body's `error` field, whole: cut it only after checking it for secrets. */
-async function errorCode(response: Response): Promise<string> {
-  try {
-    const body = (await readJson(response, ERROR_ANSWER_BYTES)) as { error?: unknown } | null;
-    return typeof body?.error === 'string' ? body.error : '';
-  } catch {
-    return '';
-  }
 }
