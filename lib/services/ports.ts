@@ -56,6 +56,9 @@ export type ParkedJob = { productId: string; after?: string };
 /** Hands a ParkedJob to a background worker (asynchronous: it returns once the job is accepted). */
 export type ParkedJobLauncher = (job: ParkedJob) => Promise<void>;
 
+/** Hands a started reconciliation run to its runner (asynchronous: it returns once the invocation is accepted). */
+export type RunLauncher = (runId: string) => Promise<void>;
+
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
 /** A product's own mapping (no offer code) or one of its offer overrides. */
