@@ -7,7 +7,7 @@ import { drainParked } from '#lib/services/apply-parked.ts';
 import { ParkedJobSchema } from './schema.ts';
 
 const config = loadConfig();
-const logger = createLogger('apply-parked');
+const logger = createLogger('apply-parked', config.logLevel);
 const deps = createDynamoDeps(config);
 const launch = lambdaParkedLauncher(config);
 
