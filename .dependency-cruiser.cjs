@@ -43,6 +43,20 @@ module.exports = {
       to: { path: '^functions/', pathNot: '^functions/$1/' },
     },
     {
+      name: 'functions-reach-lib-through-the-alias',
+      comment: 'Outside lib/, lib is imported as #lib/… (package.json "imports"), never by a relative path.',
+      severity: 'error',
+      from: { path: '^functions/' },
+      to: { path: '^lib/', dependencyTypesNot: ['aliased-subpath-import'] },
+    },
+    {
+      name: 'lib-imports-itself-relatively',
+      comment: 'Inside lib/, imports are relative: the #lib/ alias is for the code outside it.',
+      severity: 'error',
+      from: { path: '^lib/' },
+      to: { dependencyTypes: ['aliased-subpath-import'] },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: { path: '^(lib|functions)/' },
