@@ -1,6 +1,6 @@
 /**
  * The layering of STYLE.md, enforced by `npm test` (npm run lint:layers):
- * domain ← services ← adapters / http ← functions. Run `npx depcruise lib functions` to see a violation explained.
+ * domain ← services ← adapters / http ← functions; #lib/ outside lib/, relative imports inside. Run `npx depcruise lib functions` to see a violation explained.
  */
 const AWS_AND_TRANSPORT = '^(node_modules/)?(@aws-sdk|@smithy|@middy|aws-lambda|@types/aws-lambda)(/|$)';
 
