@@ -149,7 +149,7 @@ export interface ReconciliationStore {
   list(limit: number, cursor?: string): Promise<Page<ReconciliationRun>>;
 }
 
-/** Filters of Hotmart's GET /subscriptions (SPEC §8.4). At most one of the three date windows. */
+/** Filters of Hotmart's GET /subscriptions (docs/hotmart.md, "REST API: subscriptions"). At most one of the three date windows. */
 export type SubscriptionFilters = {
   /** Sent as a repeated `status` param (?status=ACTIVE&status=DELAYED); none means every status. */
   statuses?: readonly string[];

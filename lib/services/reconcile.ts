@@ -10,7 +10,7 @@ import type { HotmartSource, SubscriptionFilters } from './ports.ts';
 
 /**
  * Every sale status that changes access, asked for one by one: unasked, Hotmart returns only
- * approved and complete sales. Sources disagree on the API's name for a dispute (SPEC §6.1): if
+ * approved and complete sales. Sources disagree on the API's name for a dispute (docs/hotmart.md, "Statuses"): if
  * Hotmart refuses one spelling as an invalid value, the next is asked.
  */
 export const RECONCILED_STATUSES: readonly (readonly string[])[] = [['APPROVED'], ['COMPLETE'], ['CANCELLED'], ['REFUNDED'], ['CHARGEBACK'], ['DISPUTE', 'PROTESTED']];

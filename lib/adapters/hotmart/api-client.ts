@@ -3,7 +3,7 @@ import type { Window as DateRange } from '../../domain/reconciliation.ts';
 import type { HotmartSource, SubscriptionFilters } from '../../services/ports.ts';
 
 /**
- * Hotmart's REST API (SPEC §8), for reconciliation: an OAuth client-credentials token fetched
+ * Hotmart's REST API (docs/hotmart.md), for reconciliation: an OAuth client-credentials token fetched
  * with the Basic header and cached until shortly before it expires (refreshed once on a 401), and
  * paged reads that respect the documented limits — 429 waits as the rate-limit headers say, 502
  * (a query over 30 s) splits the time window, transient faults retry with backoff.
@@ -28,7 +28,7 @@ export type HotmartApiOptions = {
   /**
    * How the token request is sent. 'json' (default) is Hotmart's own sample: params in the query
    * string, `application/json`, no body. 'form' also puts them in an urlencoded body, as one SDK
-   * does; both reportedly work (SPEC §8.1), so this is a switch to flip if one stops working.
+   * does; both reportedly work (docs/hotmart.md, "REST API: credentials and token"), so this is a switch to flip if one stops working.
    */
   tokenContentType?: 'json' | 'form';
   requestTimeoutMs?: number;
@@ -48,7 +48,7 @@ export const DEFAULT_MAX_ANSWER_BYTES = 5 * 1024 * 1024;
 
 /**
  * The earliest accession asked for when a subscription read names none: Hotmart reportedly limits
- * a query without an accession filter to the last 30 days of accession (SPEC §8.4), so every read
+ * a query without an accession filter to the last 30 days of accession (docs/hotmart.md, "REST API: subscriptions"), so every read
  * names one, reaching back before Hotmart existed (2011).
  */
 export const EARLIEST_ACCESSION = Date.UTC(2010, 0, 1);
@@ -101,7 +101,7 @@ type Query = Record<string, string | number | readonly string[] | undefined>;
 /** A date window and the names one endpoint gives its two bounds — the part a 502 makes us split. */
 type Window = { fromParam: string; toParam: string } & DateRange;
 
-/** The subscription date windows and their query-param names (SPEC §8.4). */
+/** The subscription date windows and their query-param names (docs/hotmart.md, "REST API: subscriptions"). */
 const SUBSCRIPTION_WINDOWS = [
   ['accession', 'accession_date', 'end_accession_date'],
   ['cancelation', 'cancelation_date', 'end_cancelation_date'],
