@@ -1,11 +1,12 @@
 import * as z from 'zod';
+import { LOG_LEVELS } from './logger.ts';
 
 const optional = z
   .string()
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
-const ConfigSchema = z.object({
+const EnvSchema = z.object({
   EVENTS_TABLE: z.string().min(3),
   ENROLLMENTS_TABLE: z.string().min(3),
   MAPPINGS_TABLE: z.string().min(3),
@@ -57,55 +58,35 @@ const ConfigSchema = z.object({
   CURSOR_SECRET: optional,
   /** Set in every Lambda, real or serverless-offline's. */
   AWS_LAMBDA_FUNCTION_NAME: optional,
+  /** DEBUG, INFO (the default, also for an unknown value), WARN, ERROR or SILENT; any case. */
+  LOG_LEVEL: optional.transform((value) => value?.toUpperCase()).pipe(z.enum(LOG_LEVELS).catch('INFO')),
 });
-
-export type Config = {
-  tables: { events: string; enrollments: string; mappings: string; quarantine: string; reconciliations: string };
-  region: string;
-  /** Page cursors are encrypted with a key derived from it: stable per deployment, never in a URL or a log. */
-  cursorSecret?: string;
-  dynamodbEndpoint?: string;
-  dynamodbRequestTimeoutMs: number;
-  eventRetentionDays: number;
-  hottokSsmPath?: string;
-  localHottoks: string[];
-  reconciliation: {
-    /** AWS: the credentials' SSM parameter; absent locally, where `localCredentials` apply. */
-    credentialsParameter?: string;
-    localCredentials?: { clientId?: string; clientSecret?: string; basic?: string };
-    apiUrl: string;
-    tokenUrl: string;
-    windowHours: number;
-    leaseMs: number;
-    runnerFunction?: string;
-    lambdaEndpoint?: string;
-  };
-  parked: { inlineBudgetMs: number; applyFunction?: string; lambdaEndpoint?: string };
-};
+type Env = z.output<typeof EnvSchema>;
 
 /** Locally (tests, serverless-offline) cursors need no secrecy, only a stable key. */
 const LOCAL_CURSOR_SECRET = 'local-page-cursors';
 
 /** In AWS only the functions that serve paginated lists have one (serverless.yml). */
-function cursorSecretOf(e: z.infer<typeof ConfigSchema>): string | undefined {
+function cursorSecretOf(e: Env): string | undefined {
   if (e.IS_OFFLINE) return LOCAL_CURSOR_SECRET;
   return e.CURSOR_SECRET ?? (e.AWS_LAMBDA_FUNCTION_NAME ? undefined : LOCAL_CURSOR_SECRET);
 }
 
-/** Read once per container: a missing variable fails the cold start, not a request. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = ConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
-    throw new Error(`invalid configuration: ${fields}`);
-  }
-  const e = parsed.data;
+function credentialsInSsm(e: Env): e is Env & { HOTMART_API_CREDENTIALS_PARAMETER: string } {
+  return Boolean(e.HOTMART_API_CREDENTIALS_PARAMETER && !e.IS_OFFLINE);
+}
+
+const INSECURE_URL = 'must be https (plain http only to 127.0.0.1 or localhost in a local run)';
+
+/** The environment, parsed, as the configuration the code reads: its type is this schema's output. */
+const ConfigSchema = EnvSchema.transform((e, ctx) => {
   // The runner sends Hotmart's client secret to these hosts: https only, but for the fake API on
   // this machine in a local run (serverless-offline sets IS_OFFLINE; scripts and tests set
   // DYNAMODB_ENDPOINT; neither is set in AWS).
   const local = Boolean(e.IS_OFFLINE || e.DYNAMODB_ENDPOINT);
-  const insecure = (['HOTMART_API_URL', 'HOTMART_TOKEN_URL'] as const).filter((name) => !secureHotmartUrl(e[name], local));
-  if (insecure.length) throw new Error(`invalid configuration: ${insecure.join(', ')} must be https (plain http only to 127.0.0.1 or localhost in a local run)`);
+  for (const name of ['HOTMART_API_URL', 'HOTMART_TOKEN_URL'] as const) {
+    if (!secureHotmartUrl(e[name], local)) ctx.addIssue({ code: 'custom', path: [name], message: INSECURE_URL });
+  }
   return {
     tables: {
       events: e.EVENTS_TABLE,
@@ -115,16 +96,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       reconciliations: e.RECONCILIATIONS_TABLE,
     },
     region: e.AWS_REGION,
+    /** Page cursors are encrypted with a key derived from it: stable per deployment, never in a URL or a log. */
     cursorSecret: cursorSecretOf(e),
     dynamodbRequestTimeoutMs: e.DYNAMODB_REQUEST_TIMEOUT_MS,
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
+    logLevel: e.LOG_LEVEL,
     ...(e.DYNAMODB_ENDPOINT ? { dynamodbEndpoint: e.DYNAMODB_ENDPOINT } : {}),
     ...(e.HOTTOK_SSM_PATH && !e.IS_OFFLINE ? { hottokSsmPath: e.HOTTOK_SSM_PATH.replace(/\/+$/, '') } : {}),
     localHottoks: [e.HOTMART_HOTTOK, e.HOTMART_HOTTOK_PREVIOUS].filter((t): t is string => t !== undefined),
     reconciliation: {
-      ...(e.HOTMART_API_CREDENTIALS_PARAMETER && !e.IS_OFFLINE
-        ? { credentialsParameter: e.HOTMART_API_CREDENTIALS_PARAMETER }
-        : { localCredentials: { clientId: e.HOTMART_CLIENT_ID, clientSecret: e.HOTMART_CLIENT_SECRET, basic: e.HOTMART_BASIC } }),
+      // AWS: the credentials' SSM parameter; absent locally, where `localCredentials` apply.
+      ...(credentialsInSsm(e) ? { credentialsParameter: e.HOTMART_API_CREDENTIALS_PARAMETER } : {}),
+      ...(credentialsInSsm(e) ? {} : { localCredentials: { clientId: e.HOTMART_CLIENT_ID, clientSecret: e.HOTMART_CLIENT_SECRET, basic: e.HOTMART_BASIC } }),
       apiUrl: e.HOTMART_API_URL,
       tokenUrl: e.HOTMART_TOKEN_URL,
       windowHours: e.RECONCILE_WINDOW_HOURS,
@@ -138,6 +121,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.LAMBDA_ENDPOINT ? { lambdaEndpoint: e.LAMBDA_ENDPOINT } : {}),
     },
   };
+});
+
+export type Config = z.output<typeof ConfigSchema>;
+
+/** Read once per container: a missing variable fails the cold start, not a request. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const insecure = parsed.error.issues.filter((issue) => issue.message === INSECURE_URL).map((issue) => issue.path.join('.'));
+  if (insecure.length) throw new Error(`invalid configuration: ${insecure.join(', ')} ${INSECURE_URL}`);
+  throw new Error(`invalid configuration: ${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')}`);
 }
 
 function secureHotmartUrl(value: string, local: boolean): boolean {

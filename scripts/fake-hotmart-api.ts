@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 
 /**
- * A stand-in for Hotmart's REST API (SPEC §8) on 127.0.0.1, for tests and local demos: the
+ * A stand-in for Hotmart's REST API (docs/hotmart.md) on 127.0.0.1, for tests and local demos: the
  * token endpoint checks the Basic header and client credentials (from the query string or an
  * urlencoded body) and issues bearer tokens that expire; sales history filters by dates (ms),
  * status and product, subscriptions by status, product, subscriber and one of three date windows,
@@ -16,11 +16,11 @@ export type FakeSale = {
   purchase: { transaction: string; order_date: number; approved_date?: number; status: string; recurrency_number?: number; offer?: { code: string } };
 };
 
-/** An item of GET /subscriptions (SPEC §8.4); dates in epoch ms. */
+/** An item of GET /subscriptions (docs/hotmart.md, "REST API: subscriptions"); dates in epoch ms. */
 export type FakeSubscription = {
   subscriber_code: string;
   subscription_id: number;
-  /** ACTIVE, INACTIVE, DELAYED, OVERDUE, STARTED, EXPIRED, CANCELLED_BY_CUSTOMER|SELLER|ADMIN (SPEC §6.1) */
+  /** ACTIVE, INACTIVE, DELAYED, OVERDUE, STARTED, EXPIRED, CANCELLED_BY_CUSTOMER|SELLER|ADMIN (docs/hotmart.md, "Statuses") */
   status: string;
   accession_date: number;
   /** When the subscription was cancelled: what the cancelation_date filter looks at. */
@@ -124,7 +124,7 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
     return false;
   };
 
-  /** One page of the matches. The cursor is an opaque offset; anything that does not decode to one is 400 invalid_token (SPEC §8.6). */
+  /** One page of the matches. The cursor is an opaque offset; anything that does not decode to one is 400 invalid_token (docs/hotmart.md, "Paging, limits and errors"). */
   const sendPage = (response: ServerResponse, query: URLSearchParams, matching: readonly unknown[]) => {
     const size = Math.min(Number(query.get('max_results') ?? 50), options.pageSize ?? 3);
     if (!Number.isInteger(size) || size < 1) return send(response, 400, { error: 'invalid_value_parameter', error_description: 'max_results' });
@@ -142,7 +142,7 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
 
     if (request.method === 'POST' && url.pathname === '/security/oauth/token') {
       stats.tokenRequests++;
-      // Hotmart's sample passes the params in the query string; one SDK posts them as a form (SPEC §8.1): take either.
+      // Hotmart's sample passes the params in the query string; one SDK posts them as a form (docs/hotmart.md, "REST API: credentials and token"): take either.
       const form = /^application\/x-www-form-urlencoded\b/i.test(request.headers['content-type'] ?? '') ? new URLSearchParams(await readBody(request)) : undefined;
       if (form) stats.formTokenRequests++;
       const param = (name: string) => query.get(name) ?? form?.get(name) ?? null;
@@ -187,7 +187,7 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
         date,
       }));
       // Without an accession filter Hotmart reportedly looks at accessions of the last 30 days
-      // (SPEC §8.4); the fake takes the strictest reading: whatever the other filters.
+      // (docs/hotmart.md, "REST API: subscriptions"); the fake takes the strictest reading: whatever the other filters.
       if (!query.has('accession_date') && !query.has('end_accession_date')) {
         windows.push({ from: Date.now() - 30 * DAY_MS, to: Date.now(), date: (subscription) => subscription.accession_date });
       }

@@ -4,4 +4,6 @@ import { httpHandler } from '#lib/http/handler.ts';
 import { createLogger } from '#lib/logger.ts';
 import { enrollmentRoutes } from './routes.ts';
 
-export const handler = httpHandler(createLogger('enrollments'), [], enrollmentRoutes(createDynamoDeps(loadConfig())));
+const config = loadConfig();
+
+export const handler = httpHandler(createLogger('enrollments', config.logLevel), [], enrollmentRoutes(createDynamoDeps(config)));

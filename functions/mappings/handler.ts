@@ -6,7 +6,7 @@ import { createLogger } from '#lib/logger.ts';
 import { mappingRoutes } from './routes.ts';
 
 const config = loadConfig();
-const logger = createLogger('mappings');
+const logger = createLogger('mappings', config.logLevel);
 
 export const handler = httpHandler(
   logger,

@@ -6,7 +6,7 @@ import { createLogger } from '#lib/logger.ts';
 import { reconciliationRoutes } from './routes.ts';
 
 const config = loadConfig();
-const logger = createLogger('reconciliations');
+const logger = createLogger('reconciliations', config.logLevel);
 
 export const handler = httpHandler(
   logger,

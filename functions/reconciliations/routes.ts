@@ -1,12 +1,12 @@
 import type { ReconciliationDeps } from '#lib/adapters/dynamodb/index.ts';
-import type { RunLauncher } from '#lib/adapters/lambda/run-launcher.ts';
 import { AppError } from '#lib/domain/errors.ts';
 import type { ReconciliationRun } from '#lib/domain/reconciliation.ts';
-import { effectiveStatus, emptyReport } from '#lib/domain/reconciliation.ts';
+import { effectiveStatus } from '#lib/domain/reconciliation.ts';
 import { jsonBody, routeByKey, validate } from '#lib/http/request.ts';
 import { isoDate, json } from '#lib/http/responses.ts';
 import type { Logger } from '#lib/logger.ts';
-import { startRun } from '#lib/services/reconciliation-runs.ts';
+import type { RunLauncher } from '#lib/services/ports.ts';
+import { launchRun } from '#lib/services/reconciliation-runs.ts';
 import { RunListSchema, RunPathSchema, windowSchema } from './schema.ts';
 
 export function runView(run: ReconciliationRun, now = Date.now()) {
@@ -26,32 +26,27 @@ export function runView(run: ReconciliationRun, now = Date.now()) {
   };
 }
 
+/** 409: the run that holds the lease, as GET /reconciliations/{id} shows it (none while a run is only starting). */
+const inProgress = (holder: ReconciliationRun | null) =>
+  holder
+    ? new AppError('RECONCILIATION.IN_PROGRESS', `run ${holder.id} is in progress; retry when it ends`, undefined, { run: runView(holder) })
+    : new AppError('RECONCILIATION.IN_PROGRESS', 'another run is starting; retry shortly');
+
 export function reconciliationRoutes(deps: Pick<ReconciliationDeps, 'runs'>, options: { launch: RunLauncher; leaseMs: number; logger: Logger }) {
   return routeByKey({
     'POST /reconciliations': async (event) => {
       const window = validate(windowSchema(Date.now()), jsonBody(event), 'body');
-      const result = await startRun(window, 'api', options.leaseMs, deps);
-      if (!result.started) {
-        const holder = result.holder;
-        return json(409, {
-          error: {
-            code: 'RECONCILIATION.IN_PROGRESS',
-            message: holder ? `run ${holder.id} is in progress; retry when it ends` : 'another run is starting; retry shortly',
-            ...(holder ? { run: runView(holder) } : {}),
-          },
-        });
+      const outcome = await launchRun(window, options.leaseMs, { ...deps, launch: options.launch });
+      switch (outcome.kind) {
+        case 'busy':
+          throw inProgress(outcome.holder);
+        case 'notLaunched':
+          options.logger.error('could not start the runner', { runId: outcome.run.id, errorName: outcome.errorName });
+          throw new AppError('RECONCILIATION.NOT_STARTED', 'the reconciliation runner could not be started; retry later');
+        case 'started':
+          options.logger.info('reconciliation started', { runId: outcome.run.id, from: isoDate(window.from), to: isoDate(window.to) });
+          return json(202, runView(outcome.run), { location: `/reconciliations/${outcome.run.id}` });
       }
-      try {
-        await options.launch(result.run.id);
-      } catch (error) {
-        options.logger.error('could not start the runner', { runId: result.run.id, errorName: (error as Error).name });
-        const report = emptyReport();
-        report.errors.push({ scope: 'run', message: 'the runner could not be started' });
-        await deps.runs.finish(result.run.id, undefined, 'failed', report, Date.now());
-        throw new AppError('RECONCILIATION.NOT_STARTED', 'the reconciliation runner could not be started; retry later');
-      }
-      options.logger.info('reconciliation started', { runId: result.run.id, from: isoDate(window.from), to: isoDate(window.to) });
-      return json(202, runView(result.run), { location: `/reconciliations/${result.run.id}` });
     },
     'GET /reconciliations': async (event) => {
       const query = validate(RunListSchema, event.queryStringParameters ?? {}, 'query');

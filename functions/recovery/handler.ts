@@ -4,6 +4,7 @@ import { httpHandler } from '#lib/http/handler.ts';
 import { createLogger } from '#lib/logger.ts';
 import { recoveryRoutes } from './routes.ts';
 
-const logger = createLogger('recovery');
+const config = loadConfig();
+const logger = createLogger('recovery', config.logLevel);
 
-export const handler = httpHandler(logger, [], recoveryRoutes(createDynamoDeps(loadConfig()), logger));
+export const handler = httpHandler(logger, [], recoveryRoutes(createDynamoDeps(config), logger));

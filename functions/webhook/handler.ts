@@ -5,4 +5,4 @@ import { createLogger } from '#lib/logger.ts';
 
 const config = loadConfig();
 
-export const handler = webhookHandler(config, createDynamoDeps(config), createLogger('webhook'));
+export const handler = webhookHandler(config, createDynamoDeps(config), createLogger('webhook', config.logLevel));

@@ -23,11 +23,18 @@ export type ErrorCode =
 
 export type FieldIssue = { field: string; message: string };
 
+/**
+ * What an answer must carry beside the message, chosen by the code that throws (e.g. the run that
+ * holds the reconciliation lease): safe to show the caller, never an internal message or a secret.
+ */
+export type SafeDetails = Record<string, unknown>;
+
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly issues?: FieldIssue[],
+    readonly details?: SafeDetails,
   ) {
     super(message);
     this.name = 'AppError';

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
+import type { HotmartEvent } from './hotmart/event.ts';
+import type { TxStatus } from './transaction-status.ts';
+import type { Outcome } from './write-plan.ts';
+import type { SubscriptionStatus } from './subscription-rules.ts';
+import { subscriptionFact } from './subscription-rules.ts';
 
 /**
  * Reconciliation runs: what one run covers, what it reports, and the rules of its lifecycle.
@@ -96,4 +101,49 @@ export const slidingWindow = (now: number, hours: number): Window => ({ from: no
 /** A run that still says `running` after its lease expired died with its Lambda. */
 export function effectiveStatus(run: Pick<ReconciliationRun, 'status' | 'leaseUntil'>, now: number): RunStatus {
   return run.status === 'running' && run.leaseUntil < now ? 'abandoned' : run.status;
+}
+
+/**
+ * What a status leaves of the access it is about: `given` (paid, active), `withdrawn`
+ * (suspended by a dispute or an overdue charge, or ended by a refund, chargeback or cancelled
+ * payment), `kept` (a cancelled subscription, until its paid period ends), `none` (a
+ * subscription not paid yet). Exhaustive: a new status does not compile until it is placed here.
+ */
+const ACCESS: Readonly<Record<TxStatus | SubscriptionStatus, 'given' | 'withdrawn' | 'kept' | 'none'>> = {
+  APPROVED: 'given',
+  COMPLETE: 'given',
+  active: 'given',
+  DISPUTE: 'withdrawn',
+  CANCELED: 'withdrawn',
+  REFUNDED: 'withdrawn',
+  CHARGEBACK: 'withdrawn',
+  suspended: 'withdrawn',
+  revoked: 'withdrawn',
+  cancelled: 'kept',
+  pending: 'none',
+};
+
+const accessOf = (status: string | null) => (status === null ? undefined : ACCESS[status as keyof typeof ACCESS]);
+
+/** Where one record a run applied counts in its report. */
+export type Tally = 'alreadyKnown' | 'unmapped' | 'skipped' | 'grants' | 'revocations' | 'other';
+
+/**
+ * How an applied record counts, from its outcome's effect (access before and after):
+ * a grant gives access that was not given (or, for a subscription's new charge, a new paid
+ * period even while active); a revocation withdraws access from a record we knew in another
+ * state (a refund of a sale we never knew records it, and removes nothing); the rest is other.
+ */
+export function tallyOf(outcome: Outcome, event: HotmartEvent): Tally {
+  if (outcome.status === 'duplicate') return 'alreadyKnown';
+  if (outcome.status === 'unmapped') return 'unmapped';
+  if (outcome.status !== 'processed') return 'skipped';
+  const effect = outcome.effects?.[0];
+  if (effect === undefined || effect.targets.length === 0) return 'other';
+  const before = accessOf(effect.from);
+  const after = accessOf(effect.to);
+  const newCharge = subscriptionFact(event)?.kind === 'charge';
+  if (after === 'given' && (before !== 'given' || newCharge)) return 'grants';
+  if (after === 'withdrawn' && effect.from !== null && effect.from !== effect.to) return 'revocations';
+  return 'other';
 }

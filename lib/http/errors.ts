@@ -74,7 +74,7 @@ export function toErrorResponse(error: unknown, logger: Logger): HttpResponse {
   if (error instanceof AppError) {
     const status = HTTP_STATUS[error.code];
     if (status >= 500) logger.error('request failed', { code: error.code });
-    return json(status, { error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) } });
+    return json(status, { error: { code: error.code, message: error.message, ...error.details, ...(error.issues ? { issues: error.issues } : {}) } });
   }
   const err = error instanceof Error ? error : new Error(String(error));
   if (isRetryable(err)) {

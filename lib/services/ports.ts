@@ -57,6 +57,9 @@ export type ParkedJob = { productId: string; after?: string };
 /** Hands a ParkedJob to a background worker (asynchronous: it returns once the job is accepted). */
 export type ParkedJobLauncher = (job: ParkedJob) => Promise<void>;
 
+/** Hands a started reconciliation run to its runner (asynchronous: it returns once the invocation is accepted). */
+export type RunLauncher = (runId: string) => Promise<void>;
+
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
 /** A product's own mapping (no offer code) or one of its offer overrides. */
@@ -147,7 +150,7 @@ export interface ReconciliationStore {
   list(limit: number, cursor?: string): Promise<Page<ReconciliationRun>>;
 }
 
-/** Filters of Hotmart's GET /subscriptions (SPEC §8.4). At most one of the three date windows. */
+/** Filters of Hotmart's GET /subscriptions (docs/hotmart.md, "REST API: subscriptions"). At most one of the three date windows. */
 export type SubscriptionFilters = {
   /** Sent as a repeated `status` param (?status=ACTIVE&status=DELAYED); none means every status. */
   statuses?: readonly string[];

@@ -11,7 +11,7 @@ import { captureLogs, createTestStack, freshEvent, loadHandlers, route } from '.
 process.env.LOG_LEVEL = 'WARN';
 await createTestStack();
 const api = await loadHandlers();
-const logger = createLogger('reconciliations');
+const logger = createLogger('reconciliations', loadConfig().logLevel);
 const recon = httpHandler(
   logger,
   [],

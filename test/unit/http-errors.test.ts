@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { AppError } from '../../lib/domain/errors.ts';
 import { toErrorResponse } from '../../lib/http/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 
@@ -45,5 +46,14 @@ describe('SDK errors as HTTP answers', () => {
       assert.equal(headers['retry-after'], undefined, error.name);
       assert.deepEqual(logged.map((l) => l.level), ['ERROR'], error.name);
     }
+  });
+});
+
+describe('refusals as HTTP answers', () => {
+  it('carries the safe details its code chose beside the message, e.g. the run that holds the reconciliation lease', () => {
+    const run = { id: 'r-20261128T120000123Z-1a2b3c4d', status: 'running' };
+    const { status, body } = answer(new AppError('RECONCILIATION.IN_PROGRESS', `run ${run.id} is in progress; retry when it ends`, undefined, { run }));
+    assert.equal(status, 409);
+    assert.deepEqual(body, { error: { code: 'RECONCILIATION.IN_PROGRESS', message: `run ${run.id} is in progress; retry when it ends`, run } });
   });
 });

@@ -7,7 +7,7 @@ import { backoff, ERROR_TYPE, errorCode, failureKind, HotmartApiError, HotmartRe
 export { HotmartApiError, HotmartReadError } from './answers.ts';
 
 /**
- * Hotmart's REST API (SPEC §8), for reconciliation: an OAuth client-credentials token fetched
+ * Hotmart's REST API (docs/hotmart.md), for reconciliation: an OAuth client-credentials token fetched
  * with the Basic header and cached until shortly before it expires (refreshed once on a 401), and
  * paged reads that respect the documented limits — 429 waits as the rate-limit headers say, 502
  * (a query over 30 s) splits the time window, transient faults retry with backoff.
@@ -47,7 +47,7 @@ type Query = Record<string, string | number | readonly string[] | undefined>;
 /** A date window and the names one endpoint gives its two bounds — the part a 502 makes us split. */
 type Window = { fromParam: string; toParam: string } & DateRange;
 
-/** The subscription date windows and their query-param names (SPEC §8.4). */
+/** The subscription date windows and their query-param names (docs/hotmart.md, "REST API: subscriptions"). */
 const SUBSCRIPTION_WINDOWS = [
   ['accession', 'accession_date', 'end_accession_date'],
   ['cancelation', 'cancelation_date', 'end_cancelation_date'],

@@ -15,7 +15,7 @@ export type HotmartApiOptions = {
   /**
    * How the token request is sent. 'json' (default) is Hotmart's own sample: params in the query
    * string, `application/json`, no body. 'form' also puts them in an urlencoded body, as one SDK
-   * does; both reportedly work (SPEC §8.1), so this is a switch to flip if one stops working.
+   * does; both reportedly work (docs/hotmart.md, "REST API: credentials and token"), so this is a switch to flip if one stops working.
    */
   tokenContentType?: 'json' | 'form';
   requestTimeoutMs?: number;
@@ -35,7 +35,7 @@ export const DEFAULT_MAX_ANSWER_BYTES = 5 * 1024 * 1024;
 
 /**
  * The earliest accession asked for when a subscription read names none: Hotmart reportedly limits
- * a query without an accession filter to the last 30 days of accession (SPEC §8.4), so every read
+ * a query without an accession filter to the last 30 days of accession (docs/hotmart.md, "REST API: subscriptions"), so every read
  * names one, reaching back before Hotmart existed (2011).
  */
 export const EARLIEST_ACCESSION = Date.UTC(2010, 0, 1);

@@ -1,7 +1,6 @@
 import type { Config } from '../../config.ts';
+import type { RunLauncher } from '../../services/ports.ts';
 import { invokeAsync } from './invoke-async.ts';
-
-export type RunLauncher = (runId: string) => Promise<void>;
 
 /**
  * Hands a started run to the runner function as an asynchronous invocation: the API answers at

@@ -1,0 +1,61 @@
+import type { Context } from 'aws-lambda';
+import type { Logger } from '#lib/logger.ts';
+import type { RunDeps, RunnerOutcome } from '#lib/services/reconciliation-runs.ts';
+import { runReconciliation } from '#lib/services/reconciliation-runs.ts';
+import { RunnerInputSchema } from './schema.ts';
+
+/** Stop reading Hotmart this long before Lambda's timeout, to leave time to store the report. */
+const FINISH_MARGIN_MS = 20_000;
+
+/**
+ * The reconciliation runner. EventBridge invokes it hourly with no run: it starts one over the
+ * last RECONCILE_WINDOW_HOURS (daily, over the window its input names). `POST /reconciliations`
+ * starts a run and invokes it with `{ runId }`: it executes that run while the run holds its lease.
+ */
+export function reconcileRunner(deps: RunDeps, options: { leaseMs: number; windowHours: number; logger: Logger }) {
+  const { logger } = options;
+  return async (event: unknown, context: Context) => {
+    const request = RunnerInputSchema.parse(event);
+    const outcome = await runReconciliation(request, deps, {
+      ...options,
+      executor: context.awsRequestId,
+      deadline: Date.now() + context.getRemainingTimeInMillis() - FINISH_MARGIN_MS,
+      onClaimed: (run) =>
+        logger.info('reconciliation running', { runId: run.id, trigger: run.trigger, from: new Date(run.from).toISOString(), to: new Date(run.to).toISOString() }),
+    });
+    return answer(outcome, logger);
+  };
+}
+
+/** Logs what the invocation did (counts and error scopes only: GET /reconciliations/{id} has the report) and answers it. */
+function answer(outcome: RunnerOutcome, logger: Logger) {
+  switch (outcome.kind) {
+    case 'notFound':
+      logger.warn('run not executed: no such run', { runId: outcome.runId });
+      return { runId: outcome.runId, executed: false };
+    case 'busy':
+      logger.info('scheduled run skipped: another run holds the lease', { holder: outcome.holder?.id ?? null });
+      return { executed: false, holder: outcome.holder?.id ?? null };
+    case 'notClaimed':
+      logger.warn('run not executed: it has ended, another invocation claimed it, or its lease expired', { runId: outcome.run.id, status: outcome.status });
+      return { runId: outcome.run.id, executed: false };
+    case 'executed': {
+      const { run } = outcome;
+      const report = run.report!;
+      logger[run.status === 'succeeded' ? 'info' : 'warn']('reconciliation finished', {
+        runId: run.id,
+        status: run.status,
+        sales: report.checked.sales,
+        subscriptions: report.checked.subscriptions,
+        alreadyKnown: report.alreadyKnown,
+        grants: report.applied.grants,
+        revocations: report.applied.revocations,
+        other: report.applied.other,
+        unmapped: report.skipped.unmapped,
+        errors: report.errors.length,
+        errorScopes: report.errors.map((e) => e.scope).join('; ').slice(0, 300) || null,
+      });
+      return { runId: run.id, executed: true, status: run.status };
+    }
+  }
+}
