@@ -10,9 +10,9 @@ import { CreateTableCommand, DynamoDBClient, TransactWriteItemsCommand } from '@
 import type { TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as esbuild from 'esbuild';
-import { createDynamoDeps } from '../lib/adapters/dynamodb/index.ts';
-import { loadConfig } from '../lib/config.ts';
-import { receiveHotmartDelivery } from '../lib/services/receive-webhook.ts';
+import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
+import { loadConfig } from '#lib/config.ts';
+import { receiveHotmartDelivery } from '#lib/services/receive-webhook.ts';
 import { freePort, startDynamoDbLocal } from '../scripts/local/dynamodb.ts';
 import { reconcileMemory } from './reconcile-memory.ts';
 import { createTables, readServerlessYml } from '../scripts/local/tables.ts';

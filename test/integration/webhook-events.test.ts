@@ -111,13 +111,13 @@ describe('every Hotmart event, posted as Hotmart sends it', () => {
     assert.deepEqual([replayed.expiresAt, typeof replayed.replayedAt], [before, 'number']);
     assert.equal((await api.event(unmapped.id)).body.expiresAt, undefined);
 
-    const { loadConfig } = await import('../../lib/config.ts');
+    const { loadConfig } = await import('#lib/config.ts');
     assert.equal(loadConfig({ ...process.env, EVENT_RETENTION_DAYS: '60' }).eventRetentionDays, 60);
     assert.throws(() => loadConfig({ ...process.env, EVENT_RETENTION_DAYS: '5' }), /EVENT_RETENTION_DAYS/);
-    const { createDynamoDeps } = await import('../../lib/adapters/dynamodb/index.ts');
+    const { createDynamoDeps } = await import('#lib/adapters/dynamodb/index.ts');
     const short = createDynamoDeps(loadConfig({ ...process.env, EVENT_RETENTION_DAYS: '60' }));
-    const { applyHotmartEvent } = await import('../../lib/services/apply-event.ts');
-    const { parseJsonDelivery } = await import('../../lib/domain/hotmart-event.ts');
+    const { applyHotmartEvent } = await import('#lib/services/apply-event.ts');
+    const { parseJsonDelivery } = await import('#lib/domain/hotmart-event.ts');
     const parsed = parseJsonDelivery(JSON.stringify(freshEvent('PURCHASE_BILLET_PRINTED', { transaction: 'HPTTL2', email: 'ttl@example.com', productId: 3412911 })), Date.now());
     assert.ok(parsed.ok);
     await applyHotmartEvent(parsed.event, short, { receivedAt: 1_900_000_000_000 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { TransactionState, TxStatus } from '../../lib/domain/enrollment-rules.ts';
-import { enrollmentAccess, nextTxStatus, planEvent } from '../../lib/domain/enrollment-rules.ts';
-import type { HotmartEvent } from '../../lib/domain/hotmart-event.ts';
-import type { Mapping, ProductMappings } from '../../lib/domain/mapping.ts';
-import { DEFAULT_POLICY } from '../../lib/domain/mapping.ts';
+import type { TransactionState, TxStatus } from '#lib/domain/enrollment-rules.ts';
+import { enrollmentAccess, nextTxStatus, planEvent } from '#lib/domain/enrollment-rules.ts';
+import type { HotmartEvent } from '#lib/domain/hotmart-event.ts';
+import type { Mapping, ProductMappings } from '#lib/domain/mapping.ts';
+import { DEFAULT_POLICY } from '#lib/domain/mapping.ts';
 
 const STATUSES: TxStatus[] = ['APPROVED', 'DISPUTE', 'COMPLETE', 'CANCELED', 'REFUNDED', 'CHARGEBACK'];
 const PAID = new Set<TxStatus>(['APPROVED', 'COMPLETE']);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseFormDelivery, parseJsonDelivery, toEpochMs } from '../../lib/domain/hotmart-event.ts';
+import { parseFormDelivery, parseJsonDelivery, toEpochMs } from '#lib/domain/hotmart-event.ts';
 import { fixture } from '../helpers/stack.ts';
 
 const RECEIVED = 1_800_000_000_000;

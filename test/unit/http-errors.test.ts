@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { toErrorResponse } from '../../lib/http/errors.ts';
-import type { Logger } from '../../lib/logger.ts';
+import { toErrorResponse } from '#lib/http/errors.ts';
+import type { Logger } from '#lib/logger.ts';
 
 const sdkError = (name: string, fields: Record<string, unknown>) => Object.assign(new Error(`${name}: the provided key element does not match the schema`), { name, ...fields });
 
