@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import autocannon from 'autocannon';
-import { createDocumentClient } from '../lib/adapters/dynamodb/client.ts';
+import { createDocumentClient } from '#lib/adapters/dynamodb/client.ts';
 import { freePort } from './local/dynamodb.ts';
 import { localTableNames, stagePrefix } from './local/tables.ts';
 

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { Context } from 'aws-lambda';
-import type { HotmartApiOptions } from '../../lib/adapters/hotmart/api-client.ts';
-import { createHotmartApi } from '../../lib/adapters/hotmart/api-client.ts';
+import type { HotmartApiOptions } from '#lib/adapters/hotmart/api-client.ts';
+import { createHotmartApi } from '#lib/adapters/hotmart/api-client.ts';
 import type { FakeHotmart, FakeHotmartOptions } from '../../scripts/fake-hotmart-api.ts';
 import { startFakeHotmartApi } from '../../scripts/fake-hotmart-api.ts';
 import { lambdaContext, route } from './stack.ts';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { reconciliationRoutes } from '../../functions/reconciliations/routes.ts';
-import { createReconciliationDeps } from '../../lib/adapters/dynamodb/index.ts';
-import { loadConfig } from '../../lib/config.ts';
-import { httpHandler } from '../../lib/http/handler.ts';
-import { createLogger } from '../../lib/logger.ts';
+import { createReconciliationDeps } from '#lib/adapters/dynamodb/index.ts';
+import { loadConfig } from '#lib/config.ts';
+import { httpHandler } from '#lib/http/handler.ts';
+import { createLogger } from '#lib/logger.ts';
 import { createTestStack, freshEvent, loadHandlers, route, scanAllTables } from '../helpers/stack.ts';
 
 await createTestStack();

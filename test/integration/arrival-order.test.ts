@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createDynamoDeps } from '../../lib/adapters/dynamodb/index.ts';
-import { loadConfig } from '../../lib/config.ts';
-import { enrollmentsOfStudent } from '../../lib/services/enrollments.ts';
+import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
+import { loadConfig } from '#lib/config.ts';
+import { enrollmentsOfStudent } from '#lib/services/enrollments.ts';
 import { createTestStack, fixtureJson, freshEvent, loadHandlers, localBurstAllowance } from '../helpers/stack.ts';
 
 /**

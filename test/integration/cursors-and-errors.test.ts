@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { reconciliationRoutes } from '../../functions/reconciliations/routes.ts';
-import { createReconciliationDeps } from '../../lib/adapters/dynamodb/index.ts';
-import { loadConfig } from '../../lib/config.ts';
-import { httpHandler } from '../../lib/http/handler.ts';
-import { createLogger } from '../../lib/logger.ts';
+import { createReconciliationDeps } from '#lib/adapters/dynamodb/index.ts';
+import { loadConfig } from '#lib/config.ts';
+import { httpHandler } from '#lib/http/handler.ts';
+import { createLogger } from '#lib/logger.ts';
 import { captureLogs, createTestStack, freshEvent, loadHandlers, route } from '../helpers/stack.ts';
 
 // Error logs are part of what is asserted.

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDynamoDeps } from '../../lib/adapters/dynamodb/index.ts';
-import { TABLES_WITH_EMAIL, TABLES_WITHOUT_EMAIL, createErasureStore } from '../../lib/adapters/dynamodb/erasure-store.ts';
-import { loadConfig } from '../../lib/config.ts';
-import { eraseStudent } from '../../lib/services/erasure.ts';
+import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
+import { TABLES_WITH_EMAIL, TABLES_WITHOUT_EMAIL, createErasureStore } from '#lib/adapters/dynamodb/erasure-store.ts';
+import { loadConfig } from '#lib/config.ts';
+import { eraseStudent } from '#lib/services/erasure.ts';
 import { serverlessTables } from '../../scripts/local/tables.ts';
 import { TOKEN, createTestStack, freshEvent, loadHandlers, scanAllTables } from '../helpers/stack.ts';
 

@@ -106,9 +106,9 @@ describe('least privilege, from what each function does', () => {
       }
     });
     // The background worker, as the asynchronous invocation a mapping PUT out of time starts.
-    const { createDynamoDeps } = await import('../../lib/adapters/dynamodb/index.ts');
-    const { loadConfig } = await import('../../lib/config.ts');
-    const { MappingInputSchema } = await import('../../lib/domain/mapping.ts');
+    const { createDynamoDeps } = await import('#lib/adapters/dynamodb/index.ts');
+    const { loadConfig } = await import('#lib/config.ts');
+    const { MappingInputSchema } = await import('#lib/domain/mapping.ts');
     serving = 'setup';
     await createDynamoDeps(loadConfig()).mappingStore.put({ productId: '9400003' }, MappingInputSchema.parse({ targets: [{ type: 'course', id: 'iam-bg' }] }));
     await as('applyParked', () => applyParked({ productId: '9400003' }, lambdaContext(300_000)));
@@ -127,8 +127,8 @@ describe('least privilege, from what each function does', () => {
       await api.quarantine();
       const body = JSON.stringify(freshEvent('PURCHASE_APPROVED', { transaction: 'HPIAM3', email: 'iam@example.com', productId: 9400001 }));
       const quarantined = await (async () => {
-        const { createDynamoDeps } = await import('../../lib/adapters/dynamodb/index.ts');
-        const { loadConfig } = await import('../../lib/config.ts');
+        const { createDynamoDeps } = await import('#lib/adapters/dynamodb/index.ts');
+        const { loadConfig } = await import('#lib/config.ts');
         const id = createHash('sha256').update(body).digest('hex');
         serving = 'setup';
         await createDynamoDeps(loadConfig()).quarantine.put({ id, reason: 'older parser', contentType: 'application/json', body, receivedAt: Date.now(), expiresAt: 2e9 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../lib/adapters/dynamodb/client.ts';
+import { createDocumentClient } from '#lib/adapters/dynamodb/client.ts';
 import { startLambdaStandIn } from '../helpers/lambda-stand-in.ts';
 import { captureLogs, createTestStack, freshEvent, loadHandlers, scanAllTables } from '../helpers/stack.ts';
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { createDynamoDeps } from '../../lib/adapters/dynamodb/index.ts';
-import { loadConfig } from '../../lib/config.ts';
+import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
+import { loadConfig } from '#lib/config.ts';
 import { recoveryRoutes } from '../../functions/recovery/routes.ts';
-import { httpHandler } from '../../lib/http/handler.ts';
-import { createLogger } from '../../lib/logger.ts';
+import { httpHandler } from '#lib/http/handler.ts';
+import { createLogger } from '#lib/logger.ts';
 import { TOKEN, captureLogs, createTestStack, fixture, freshEvent, loadHandlers, route } from '../helpers/stack.ts';
 
 await createTestStack();

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { createDynamoDeps } from '../../lib/adapters/dynamodb/index.ts';
-import { loadConfig } from '../../lib/config.ts';
-import type { Policy } from '../../lib/domain/mapping.ts';
-import { enrollmentsOfStudent } from '../../lib/services/enrollments.ts';
+import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
+import { loadConfig } from '#lib/config.ts';
+import type { Policy } from '#lib/domain/mapping.ts';
+import { enrollmentsOfStudent } from '#lib/services/enrollments.ts';
 import { TOKEN, createTestStack, fixture, fixtureJson, freshEvent, loadHandlers } from '../helpers/stack.ts';
 
 await createTestStack();

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { TransactionState } from '../../lib/domain/write-plan.ts';
-import type { TxStatus } from '../../lib/domain/transaction-status.ts';
-import { enrollmentAccess } from '../../lib/domain/access.ts';
-import { nextTxStatus } from '../../lib/domain/transaction-status.ts';
-import { planEvent } from '../../lib/domain/plan-event.ts';
-import type { HotmartEvent } from '../../lib/domain/hotmart/event.ts';
-import type { Mapping, ProductMappings } from '../../lib/domain/mapping.ts';
-import { DEFAULT_POLICY } from '../../lib/domain/mapping.ts';
+import type { TransactionState } from '#lib/domain/write-plan.ts';
+import type { TxStatus } from '#lib/domain/transaction-status.ts';
+import { enrollmentAccess } from '#lib/domain/access.ts';
+import { nextTxStatus } from '#lib/domain/transaction-status.ts';
+import { planEvent } from '#lib/domain/plan-event.ts';
+import type { HotmartEvent } from '#lib/domain/hotmart/event.ts';
+import type { Mapping, ProductMappings } from '#lib/domain/mapping.ts';
+import { DEFAULT_POLICY } from '#lib/domain/mapping.ts';
 
 const STATUSES: TxStatus[] = ['APPROVED', 'DISPUTE', 'COMPLETE', 'CANCELED', 'REFUNDED', 'CHARGEBACK'];
 const PAID = new Set<TxStatus>(['APPROVED', 'COMPLETE']);

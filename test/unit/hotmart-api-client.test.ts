@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { createHotmartApi, HotmartApiError, HotmartReadError } from '../../lib/adapters/hotmart/api-client.ts';
+import { createHotmartApi, HotmartApiError, HotmartReadError } from '#lib/adapters/hotmart/api-client.ts';
 import type { FakeSubscription } from '../../scripts/fake-hotmart-api.ts';
 import { startFakeHotmartApi } from '../../scripts/fake-hotmart-api.ts';
 

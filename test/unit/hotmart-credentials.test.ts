@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { CredentialsError, hotmartCredentialSource } from '../../lib/adapters/hotmart/credentials.ts';
-import { loadConfig } from '../../lib/config.ts';
+import { CredentialsError, hotmartCredentialSource } from '#lib/adapters/hotmart/credentials.ts';
+import { loadConfig } from '#lib/config.ts';
 
 const SECRET = 'cs-7c1f0e9a2b8d4e6f';
 const PARAMETER = '/hotmart-enrollments/prod/hotmart-api';

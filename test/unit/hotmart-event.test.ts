@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseFormDelivery } from '../../lib/domain/hotmart/webhook-v1.ts';
-import { parseJsonDelivery } from '../../lib/domain/hotmart/webhook-v2.ts';
-import { toEpochMs } from '../../lib/domain/hotmart/fields.ts';
+import { parseFormDelivery } from '#lib/domain/hotmart/webhook-v1.ts';
+import { parseJsonDelivery } from '#lib/domain/hotmart/webhook-v2.ts';
+import { toEpochMs } from '#lib/domain/hotmart/fields.ts';
 import { fixture } from '../helpers/stack.ts';
 
 const RECEIVED = 1_800_000_000_000;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planEvent } from '../../lib/domain/plan-event.ts';
-import { eventFromSale, reconciliationId } from '../../lib/domain/hotmart/api-sales.ts';
+import { planEvent } from '#lib/domain/plan-event.ts';
+import { eventFromSale, reconciliationId } from '#lib/domain/hotmart/api-sales.ts';
 
 const sale = (status: string, extra: Record<string, unknown> = {}) => ({
   product: { id: 3412911, name: 'Workshop' },

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SubscriptionRecord } from '../../lib/domain/write-plan.ts';
-import type { HotmartEvent } from '../../lib/domain/hotmart/event.ts';
-import { reconciliationId } from '../../lib/domain/hotmart/api-sales.ts';
-import type { SubscriptionSnapshot } from '../../lib/domain/hotmart/api-subscriptions.ts';
-import { eventsForSnapshot } from '../../lib/domain/subscription-snapshot.ts';
-import { parseSubscription } from '../../lib/domain/hotmart/api-subscriptions.ts';
-import { DEFAULT_POLICY, PolicySchema } from '../../lib/domain/mapping.ts';
-import { subscriptionFact } from '../../lib/domain/subscription-rules.ts';
+import type { SubscriptionRecord } from '#lib/domain/write-plan.ts';
+import type { HotmartEvent } from '#lib/domain/hotmart/event.ts';
+import { reconciliationId } from '#lib/domain/hotmart/api-sales.ts';
+import type { SubscriptionSnapshot } from '#lib/domain/hotmart/api-subscriptions.ts';
+import { eventsForSnapshot } from '#lib/domain/subscription-snapshot.ts';
+import { parseSubscription } from '#lib/domain/hotmart/api-subscriptions.ts';
+import { DEFAULT_POLICY, PolicySchema } from '#lib/domain/mapping.ts';
+import { subscriptionFact } from '#lib/domain/subscription-rules.ts';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 28, 12);

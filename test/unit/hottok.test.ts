@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { tokenMatches } from '../../lib/http/hottok.ts';
-import { redactRawBody } from '../../lib/domain/redact.ts';
+import { tokenMatches } from '#lib/http/hottok.ts';
+import { redactRawBody } from '#lib/domain/redact.ts';
 
 describe('token check', () => {
   const accepted = ['current-token-abc', 'previous-token-xyz'];

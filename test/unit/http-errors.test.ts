@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AppError } from '../../lib/domain/errors.ts';
-import { toErrorResponse } from '../../lib/http/errors.ts';
-import type { Logger } from '../../lib/logger.ts';
+import { AppError } from '#lib/domain/errors.ts';
+import { toErrorResponse } from '#lib/http/errors.ts';
+import type { Logger } from '#lib/logger.ts';
 
 const sdkError = (name: string, fields: Record<string, unknown>) => Object.assign(new Error(`${name}: the provided key element does not match the schema`), { name, ...fields });
 

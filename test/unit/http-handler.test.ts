@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { httpHandler } from '../../lib/http/handler.ts';
-import type { Logger, LogFields } from '../../lib/logger.ts';
+import { httpHandler } from '#lib/http/handler.ts';
+import type { Logger, LogFields } from '#lib/logger.ts';
 
 function recordingLogger() {
   const lines: { level: string; message: string; fields?: LogFields }[] = [];

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { STALE_TOKENS_MAX_MS, ssmTokenSource } from '../../lib/adapters/ssm/token-parameters.ts';
-import { loadConfig } from '../../lib/config.ts';
-import { webhookHandler } from '../../lib/http/webhook.ts';
-import type { Logger } from '../../lib/logger.ts';
-import type { ReceiveDeps } from '../../lib/services/receive-webhook.ts';
+import { STALE_TOKENS_MAX_MS, ssmTokenSource } from '#lib/adapters/ssm/token-parameters.ts';
+import { loadConfig } from '#lib/config.ts';
+import { webhookHandler } from '#lib/http/webhook.ts';
+import type { Logger } from '#lib/logger.ts';
+import type { ReceiveDeps } from '#lib/services/receive-webhook.ts';
 import { invoke } from '../helpers/stack.ts';
 
 /** A fake SSM endpoint speaking the JSON protocol of GetParametersByPath. */

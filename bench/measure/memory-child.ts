@@ -4,11 +4,11 @@
  * every sale already known (the common case: the webhooks arrived) so that DynamoDB Local's speed
  * does not set the pace. Prints the measurements as JSON.
  */
-import { createHotmartApi } from '../lib/adapters/hotmart/api-client.ts';
-import { DEFAULT_POLICY } from '../lib/domain/mapping.ts';
-import type { Mapping } from '../lib/domain/mapping.ts';
-import type { ApplyDeps } from '../lib/services/apply-event.ts';
-import { reconcileWindow } from '../lib/services/reconcile.ts';
+import { createHotmartApi } from '#lib/adapters/hotmart/api-client.ts';
+import { DEFAULT_POLICY } from '#lib/domain/mapping.ts';
+import type { Mapping } from '#lib/domain/mapping.ts';
+import type { ApplyDeps } from '#lib/services/apply-event.ts';
+import { reconcileWindow } from '#lib/services/reconcile.ts';
 
 const env = (name: string) => process.env[name] ?? (() => { throw new Error(`${name} is not set`); })();
 const product = env('BENCH_PRODUCT');
