@@ -2,8 +2,8 @@ import * as z from 'zod';
 import { EmailSchema, LenientDateSchema, ProductIdSchema } from './fields.ts';
 
 /**
- * A subscription as Hotmart's subscriptions API reports it (docs/hotmart.md, "REST API:
- * subscriptions"), read into a snapshot that subscription-snapshot.ts compares with ours.
+ * A subscription as Hotmart's subscriptions API reports it, read into a snapshot that
+ * subscription-snapshot.ts compares with ours (docs/hotmart.md, "REST API: subscriptions").
  */
 export type SubscriptionSnapshot = {
   subscriberCode: string;
