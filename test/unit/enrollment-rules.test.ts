@@ -5,27 +5,15 @@ import type { TxStatus } from '#lib/domain/transaction-status.ts';
 import { enrollmentAccess } from '#lib/domain/access.ts';
 import { nextTxStatus } from '#lib/domain/transaction-status.ts';
 import { planEvent } from '#lib/domain/plan-event.ts';
-import type { HotmartEvent } from '#lib/domain/hotmart/event.ts';
 import type { Mapping, ProductMappings } from '#lib/domain/mapping.ts';
 import { DEFAULT_POLICY } from '#lib/domain/mapping.ts';
+import { domainEvent, mapped, mapping } from '../helpers/domain.ts';
 
 const STATUSES: TxStatus[] = ['APPROVED', 'DISPUTE', 'COMPLETE', 'CANCELED', 'REFUNDED', 'CHARGEBACK'];
 const PAID = new Set<TxStatus>(['APPROVED', 'COMPLETE']);
 
-const mapping: Mapping = { productId: '1', targets: [{ type: 'course', id: 'c1' }], policy: DEFAULT_POLICY, version: 3, createdAt: 0, updatedAt: 0 };
-const mapped: ProductMappings = { product: mapping, offers: [] };
 const unmapped: ProductMappings = { product: null, offers: [] };
-const event = (name: string, extra: Partial<HotmartEvent> = {}): HotmartEvent => ({
-  id: `e-${name}`,
-  event: name,
-  version: '2.0.0',
-  creationDate: 1,
-  productId: '1',
-  transaction: 'HP1',
-  buyerEmail: 'a@example.com',
-  test: false,
-  ...extra,
-});
+const event = domainEvent;
 const tx = (status: TxStatus, targets = mapping.targets): TransactionState => ({ transaction: 'HP1', status, targets, email: 'a@example.com', productId: '1' });
 
 describe('transaction status', () => {

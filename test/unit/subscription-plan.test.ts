@@ -1,26 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { HotmartEvent } from '../../lib/domain/hotmart/event.ts';
-import type { Mapping, ProductMappings } from '../../lib/domain/mapping.ts';
-import { DEFAULT_POLICY } from '../../lib/domain/mapping.ts';
-import { planEvent } from '../../lib/domain/plan-event.ts';
-import { TX_STATUSES } from '../../lib/domain/transaction-status.ts';
-import type { SubscriptionRecord } from '../../lib/domain/write-plan.ts';
+import type { HotmartEvent } from '#lib/domain/hotmart/event.ts';
+import { planEvent } from '#lib/domain/plan-event.ts';
+import { domainEvent, mapped, mapping } from '../helpers/domain.ts';
+import { TX_STATUSES } from '#lib/domain/transaction-status.ts';
+import type { SubscriptionRecord } from '#lib/domain/write-plan.ts';
 
-const mapping: Mapping = { productId: '1', targets: [{ type: 'course', id: 'c1' }], policy: DEFAULT_POLICY, version: 3, createdAt: 0, updatedAt: 0 };
-const mapped: ProductMappings = { product: mapping, offers: [] };
-const event = (name: string, extra: Partial<HotmartEvent> = {}): HotmartEvent => ({
-  id: `e-${name}`,
-  event: name,
-  version: '2.0.0',
-  creationDate: 1,
-  productId: '1',
-  transaction: 'HP1',
-  buyerEmail: 'a@example.com',
-  subscriberCode: 'S1',
-  test: false,
-  ...extra,
-});
+const event = (name: string, extra: Partial<HotmartEvent> = {}): HotmartEvent => domainEvent(name, { subscriberCode: 'S1', ...extra });
 /** The record as DynamoDB gives it back: every fact's keys in another order. */
 const asRead = (record: SubscriptionRecord): SubscriptionRecord => ({
   ...record,
