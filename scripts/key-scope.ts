@@ -24,7 +24,8 @@ export type RecordedTarget = { table: string; index?: string; scan?: true; keys:
 /** One line of a record file: one request. Keys only, never an item's other attributes. */
 export type KeyRecord = { op: string; targets: RecordedTarget[] };
 
-export type Offender = { op: string; table: string; index?: string; attribute?: string; value?: unknown; reason: string };
+/** An unscoped key (or Scan) of request number `request` (its index in the records). */
+export type Offender = { request: number; op: string; table: string; index?: string; attribute?: string; value?: unknown; reason: string };
 
 type Attr = Record<string, unknown> | string | number | undefined;
 type Input = Record<string, any>;
@@ -156,10 +157,10 @@ export function keysOf(op: string, input: Input, schemas: KeySchemas): RecordedT
 /** The requests whose keys are not under one school's scope, in the order they were made. */
 export function checkKeyScope(records: KeyRecord[], schemas: KeySchemas): Offender[] {
   const offenders: Offender[] = [];
-  for (const { op, targets } of records) {
+  for (const [request, { op, targets }] of records.entries()) {
     for (const { table, index, scan, keys } of targets) {
       if (table === REGISTRY_TABLE) continue;
-      const where = { op, table, ...(index ? { index } : {}) };
+      const where = { request, op, table, ...(index ? { index } : {}) };
       if (!schemas[table]) {
         offenders.push({ ...where, reason: table === '(PartiQL)' ? 'PartiQL statements are not checked: use the key-based operations' : 'a table serverless.yml does not declare' });
         continue;
@@ -188,6 +189,9 @@ export function describeOffender({ op, table, index, attribute, value, reason }:
   const shown = typeof value === 'string' ? JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value) : String(value);
   return `${op} ${table}${index ? `/${index}` : ''}${attribute ? ` ${attribute}=${shown}` : ''}: ${reason}`;
 }
+
+/** How many requests have at least one offender. */
+export const offendingRequests = (offenders: Offender[]): number => new Set(offenders.map(({ request }) => request)).size;
 
 /** Offenders per table (index), for a summary line. */
 export function countByTable(offenders: Offender[]): Record<string, number> {

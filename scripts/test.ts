@@ -16,7 +16,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { checkKeyScope, countByTable, describeOffender, keySchemasFromServerlessYml } from './key-scope.ts';
+import { checkKeyScope, countByTable, describeOffender, keySchemasFromServerlessYml, offendingRequests } from './key-scope.ts';
 import type { KeyRecord } from './key-scope.ts';
 import { startDynamoDbLocal } from './local/dynamodb.ts';
 import { warmUpDynamoDbLocal } from './local/warm-up.ts';
@@ -83,9 +83,12 @@ if (keyRecords) {
       .filter((file) => file.endsWith('.jsonl'))
       .flatMap((file) => readFileSync(join(keyRecords, file), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as KeyRecord));
     const offenders = checkKeyScope(records, keySchemasFromServerlessYml());
-    if (offenders.length > 0) {
+    if (only.length === 0 && records.length === 0) {
+      process.stderr.write('# FAILED: key-scoping gate: the full suite recorded no DynamoDB request: the recorder is not installed\n');
+      code = 1;
+    } else if (offenders.length > 0) {
       const perTable = Object.entries(countByTable(offenders)).map(([table, count]) => `${table} ${count}`).join(', ');
-      process.stderr.write(`# FAILED: key-scoping gate: ${offenders.length} of ${records.length} DynamoDB requests are not scoped to one school (${perTable}); the first:\n`);
+      process.stderr.write(`# FAILED: key-scoping gate: ${offendingRequests(offenders)} of ${records.length} DynamoDB requests are not scoped to one school, ${offenders.length} unscoped keys or Scans (${perTable}); the first:\n`);
       for (const offender of offenders.slice(0, 10)) process.stderr.write(`#   ${describeOffender(offender)}\n`);
       code = 1;
     } else {
