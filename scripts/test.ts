@@ -4,10 +4,20 @@
  *
  * The service logs at DEBUG throughout the run; its log lines are kept out of the report,
  * collected, and checked at the end: no webhook token, CPF, phone or address may appear in them.
+ *
+ * The key-scoping gate (issue 12; scripts/key-scope.ts): with it on, every test process records
+ * the keys of each DynamoDB request the service's client makes (scripts/key-recorder.ts, preloaded)
+ * into this run's temp dir; after the run, any key not under one school's scope
+ * `S#<schoolId>#<incarnation>#` (or a Scan outside the registry and cross-school-* indexes) fails
+ * the run. `KEY_SCOPE_GATE=on|off` overrides the default below.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { checkKeyScope, countByTable, describeOffender, keySchemasFromServerlessYml, offendingRequests } from './key-scope.ts';
+import type { KeyRecord } from './key-scope.ts';
 import { startDynamoDbLocal } from './local/dynamodb.ts';
 import { warmUpDynamoDbLocal } from './local/warm-up.ts';
 
@@ -29,6 +39,12 @@ const NEVER_LOGGED = [
 ];
 const LOG_LINE = /^\s*# \{"level":/;
 
+// >>> THE KEY-SCOPING GATE'S SWITCH. Its default is 'on'; branch s-gate turns it 'off' because nothing is
+// >>> school-scoped yet there. Merging the school-scoped keys (branch s-core) flips this ONE line back to 'on'.
+const KEY_SCOPE_GATE_DEFAULT: 'on' | 'off' = 'off';
+const keyScopeGate = (process.env.KEY_SCOPE_GATE ?? KEY_SCOPE_GATE_DEFAULT) === 'on';
+const keyRecords = keyScopeGate ? mkdtempSync(join(tmpdir(), 'key-scope-')) : undefined;
+
 const dynamodb = await startDynamoDbLocal();
 const warming = Date.now();
 await warmUpDynamoDbLocal(dynamodb.endpoint);
@@ -36,9 +52,15 @@ process.stderr.write(`# DynamoDB Local warmed up in ${Date.now() - warming} ms\n
 let code = 1;
 const logs: string[] = [];
 try {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+  const recorder = keyRecords ? ['--import', new URL('./key-recorder.ts', import.meta.url).pathname] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...recorder, '--test', '--test-concurrency=2', ...files], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, DYNAMODB_ENDPOINT: dynamodb.endpoint, LOG_LEVEL: process.env.LOG_LEVEL ?? 'DEBUG' },
+    env: {
+      ...process.env,
+      DYNAMODB_ENDPOINT: dynamodb.endpoint,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'DEBUG',
+      ...(keyRecords ? { DYNAMODB_KEY_RECORD: keyRecords } : {}),
+    },
   });
   for await (const line of createInterface({ input: child.stdout })) {
     if (LOG_LINE.test(line)) logs.push(line);
@@ -54,5 +76,26 @@ if (leaks.length > 0) {
   code = 1;
 } else {
   process.stderr.write(`# logs: ${logs.length} service log lines captured from the whole run; none holds a token, CPF, phone or address\n`);
+}
+if (keyRecords) {
+  try {
+    const records = readdirSync(keyRecords)
+      .filter((file) => file.endsWith('.jsonl'))
+      .flatMap((file) => readFileSync(join(keyRecords, file), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as KeyRecord));
+    const offenders = checkKeyScope(records, keySchemasFromServerlessYml());
+    if (only.length === 0 && records.length === 0) {
+      process.stderr.write('# FAILED: key-scoping gate: the full suite recorded no DynamoDB request: the recorder is not installed\n');
+      code = 1;
+    } else if (offenders.length > 0) {
+      const perTable = Object.entries(countByTable(offenders)).map(([table, count]) => `${table} ${count}`).join(', ');
+      process.stderr.write(`# FAILED: key-scoping gate: ${offendingRequests(offenders)} of ${records.length} DynamoDB requests are not scoped to one school, ${offenders.length} unscoped keys or Scans (${perTable}); the first:\n`);
+      for (const offender of offenders.slice(0, 10)) process.stderr.write(`#   ${describeOffender(offender)}\n`);
+      code = 1;
+    } else {
+      process.stderr.write(`# key scope: ${records.length} DynamoDB requests recorded; every key is under one school's scope\n`);
+    }
+  } finally {
+    rmSync(keyRecords, { recursive: true, force: true });
+  }
 }
 process.exit(code);

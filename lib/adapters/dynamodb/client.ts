@@ -17,5 +17,7 @@ export function createDocumentClient(options: ClientOptions): DynamoDBDocumentCl
       ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
   });
+  // Test-only hook: with `npm test`'s key-scoping gate on, scripts/key-recorder.ts (preloaded) records every request's keys.
+  (globalThis as Record<symbol, ((client: DynamoDBClient) => void) | undefined>)[Symbol.for('hotmart-enrollments.dynamodb-client-created')]?.(client);
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
