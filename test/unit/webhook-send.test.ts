@@ -86,8 +86,8 @@ describe('sending a feed event to the endpoint', () => {
 
   it('gives up on an endpoint that never answers after the timeout: a retry without a status', async () => {
     const result = await send('/hang', { timeoutMs: 50 });
+    // (whether the request reached the server before the timeout depends on load: not asserted)
     assert.deepEqual({ outcome: result.outcome, status: result.status, error: result.error }, { outcome: 'retry', status: null, error: 'no answer within 50 ms' });
-    assert.equal(received.length, 1);
   });
 
   it('retries when nothing listens: a retry without a status', async () => {
