@@ -172,3 +172,13 @@ export interface HotmartSource {
   salesHistory(filters: Window & { status: string; productId?: string; signal?: AbortSignal }): AsyncIterable<Record<string, unknown>>;
   subscriptions(filters: SubscriptionFilters): AsyncIterable<Record<string, unknown>>;
 }
+
+/** A feed delivery for the queue: one group per enrollment keeps its events in order; `dedupId` is the event id (+ a replay nonce). */
+export type DeliveryMessage = { groupId: string; dedupId: string; body: string };
+
+/** The feed's delivery queue (SQS FIFO in AWS, LocalFifoQueue locally). */
+export interface DeliveryQueue {
+  send(messages: DeliveryMessage[]): Promise<void>;
+  /** Hides a received message for `seconds` (its retry delay): its group waits behind it. */
+  changeVisibility(receiptHandle: string, seconds: number): Promise<void>;
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { CreateTableCommandInput, StreamViewType } from '@aws-sdk/client-dynamodb';
 import { parse } from 'yaml';
 
 const SERVERLESS_YML = new URL('../../serverless.yml', import.meta.url);
@@ -16,8 +16,10 @@ const cfnTags = ['Ref', 'Sub', 'GetAtt', 'Join', 'Select', 'Split', 'If', 'Equal
 
 type TableResource = {
   Type: string;
-  Properties: Omit<CreateTableCommandInput, 'TableName'> & {
+  Properties: Omit<CreateTableCommandInput, 'TableName' | 'StreamSpecification'> & {
     TableName: string;
+    /** CloudFormation's form: a view type alone means the stream is on. */
+    StreamSpecification?: { StreamViewType: StreamViewType };
     TimeToLiveSpecification?: { AttributeName: string; Enabled: boolean };
     PointInTimeRecoverySpecification?: unknown;
   };
@@ -60,9 +62,15 @@ export function localTableNames(prefix: string): Record<string, string> {
   return Object.fromEntries(serverlessTables().map(({ envVar, name }) => [envVar, `${prefix}-${name.toLowerCase()}`]));
 }
 
+/** A table of serverless.yml as CreateTable's input: CloudFormation-only properties left out, its stream on (DynamoDB Local has streams). */
+export function createTableInput(resource: TableResource, TableName: string): CreateTableCommandInput {
+  const { TableName: _name, TimeToLiveSpecification: _ttl, PointInTimeRecoverySpecification: _pitr, StreamSpecification, ...definition } = resource.Properties;
+  return { ...definition, TableName, ...(StreamSpecification ? { StreamSpecification: { StreamEnabled: true, StreamViewType: StreamSpecification.StreamViewType } } : {}) };
+}
+
 /**
  * Creates serverless.yml's tables on DynamoDB Local as `<prefix>-<name>` (the names a stage
- * `<stage>` deployment gets when prefix is `hotmart-enrollments-<stage>`), with their TTL.
+ * `<stage>` deployment gets when prefix is `hotmart-enrollments-<stage>`), with their TTL and streams.
  * Returns the environment that points the functions at them.
  */
 export async function createTables(endpoint: string, prefix: string): Promise<Record<string, string>> {
@@ -70,9 +78,9 @@ export async function createTables(endpoint: string, prefix: string): Promise<Re
   const env = localTableNames(prefix);
   try {
     for (const { envVar, resource } of serverlessTables()) {
-      const { TableName: _name, TimeToLiveSpecification, PointInTimeRecoverySpecification: _pitr, ...definition } = resource.Properties;
       const TableName = env[envVar]!;
-      await client.send(new CreateTableCommand({ ...definition, TableName }));
+      const { TimeToLiveSpecification } = resource.Properties;
+      await client.send(new CreateTableCommand(createTableInput(resource, TableName)));
       if (TimeToLiveSpecification?.Enabled) {
         await client.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification }));
       }
