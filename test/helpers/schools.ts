@@ -1,4 +1,7 @@
+import type { DynamoDeps } from '#lib/adapters/dynamodb/index.ts';
 import { createReconciliationDeps } from '#lib/adapters/dynamodb/index.ts';
+import { localPepperSource } from '#lib/adapters/secrets/pepper.ts';
+import { putSchool, setSchoolToken } from '#lib/services/schools.ts';
 import { loadConfig } from '#lib/config.ts';
 import { scopeOf } from '#lib/domain/school.ts';
 import { PREVIOUS_TOKEN, route, TOKEN } from './stack.ts';
@@ -33,4 +36,21 @@ export async function createSchool(schoolId: string, options: { name?: string; t
   const school = (await realDeps().schools.get(schoolId))!;
   const scope = scopeOf(school);
   return { schoolId, school, scope, stores: realDeps().storesFor(scope) };
+}
+
+/** The real stores of an existing school (as its routes act through them). */
+export async function storesOf(schoolId: string) {
+  const school = await realDeps().schools.get(schoolId);
+  if (!school || school.state !== 'active') throw new Error(`no school ${schoolId}`);
+  return realDeps().storesFor(scopeOf(school));
+}
+
+/**
+ * A school created through the real service code on the given stores (another DynamoDB than the
+ * test stack's, say), with `token` as its token; its stores.
+ */
+export async function createSchoolOn(deps: Pick<DynamoDeps, 'schools' | 'storesFor'>, schoolId: string, token = TOKEN) {
+  const { school } = await putSchool(schoolId, `School ${schoolId}`, deps);
+  await setSchoolToken(schoolId, token, { schools: deps.schools, pepper: localPepperSource });
+  return deps.storesFor(scopeOf(school));
 }

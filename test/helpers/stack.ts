@@ -250,3 +250,6 @@ export async function captureLogs(run: () => Promise<void>): Promise<string[]> {
   }
   return lines;
 }
+
+/** A stored key without its school's scope (`S#<schoolId>#<incarnation>#`): what the test wrote it for. */
+export const bare = (key: unknown) => String(key).replace(/^S#[a-z0-9-]+#[0-9a-z]{10}#/, '');

@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createTestStack, loadHandlers, route, scanAllTables } from '../helpers/stack.ts';
+import { createTestStack, loadHandlers, schoolRoute, scanAllTables } from '../helpers/stack.ts';
 
 await createTestStack();
 const api = await loadHandlers();
+const at = schoolRoute(api.schoolId);
 const { handler: mappings } = await import('../../functions/mappings/handler.ts');
 const course = (id: string) => ({ targets: [{ type: 'course', id }] });
 const targetsOf = async (productId: string) => (await api.getMapping(productId)).body.targets;
 const putOffer = (productId: string, offerCode: string, body: unknown, headers: Record<string, string> = {}) =>
-  route(mappings, 'PUT /mappings/{productId}/offers/{offerCode}', { productId, offerCode }, { headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  at(mappings, 'PUT /mappings/{productId}/offers/{offerCode}', { productId, offerCode }, { headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 const deleteOffer = (productId: string, offerCode: string, headers: Record<string, string>) =>
-  route(mappings, 'DELETE /mappings/{productId}/offers/{offerCode}', { productId, offerCode }, { headers });
+  at(mappings, 'DELETE /mappings/{productId}/offers/{offerCode}', { productId, offerCode }, { headers });
 
 describe('conditional requests (RFC 9110)', () => {
   it('answers 412, changing nothing, to an If-Match that names no current version — well-formed or not', async () => {
@@ -69,7 +70,7 @@ describe('conditional requests (RFC 9110)', () => {
   it('lets DynamoDB decide between concurrent create-only PUTs: exactly one 201', async () => {
     const answers = await Promise.all(Array.from({ length: 4 }, (_, i) => api.putMapping('7300006', course(`racer-${i}`), { 'if-none-match': '*' })));
     assert.deepEqual(answers.map((a) => a.statusCode).sort(), [201, 412, 412, 412]);
-    const stored = (await scanAllTables()).filter((item) => item.pk === 'PRODUCT#7300006');
+    const stored = (await scanAllTables()).filter((item) => String(item.sk).startsWith('PRODUCT#7300006#'));
     assert.equal(stored.length, 1);
     assert.equal(stored[0]!.version, 1);
   });
