@@ -47,7 +47,7 @@ describe('conditional requests (RFC 9110)', () => {
   it('makes a PUT create-only with If-None-Match: *: 201 with Location when absent, 412 when it exists', async () => {
     const created = await api.putMapping('07300004', course('first'), { 'if-none-match': '*' });
     assert.equal(created.statusCode, 201);
-    assert.equal(created.headers.location, '/mappings/7300004');
+    assert.equal(created.headers.location, `/schools/${api.schoolId}/mappings/7300004`);
     const again = await api.putMapping('7300004', course('second'), { 'if-none-match': '*' });
     assert.equal(again.statusCode, 412);
     assert.deepEqual(await targetsOf('7300004'), [{ type: 'course', id: 'first' }]);
@@ -60,7 +60,7 @@ describe('conditional requests (RFC 9110)', () => {
   it('gives an offer override the same preconditions, and its 201 a Location', async () => {
     const created = await putOffer('7300005', 'y7ann01q', course('anual'), { 'if-none-match': '*' });
     assert.equal(created.statusCode, 201);
-    assert.equal(created.headers.location, '/mappings/7300005/offers/y7ann01q');
+    assert.equal(created.headers.location, `/schools/${api.schoolId}/mappings/7300005/offers/y7ann01q`);
     assert.equal((await putOffer('7300005', 'y7ann01q', course('other'), { 'if-none-match': '*' })).statusCode, 412);
     assert.equal((await putOffer('7300005', 'y7ann01q', course('other'), { 'if-match': '"2"' })).statusCode, 412);
     assert.equal((await deleteOffer('7300005', 'y7ann01q', { 'if-match': 'nope' })).statusCode, 412);
