@@ -140,9 +140,10 @@ export function route(
  * The API of one school (created, with TOKEN as its token and PREVIOUS_TOKEN still accepted, through
  * the real routes: test/helpers/schools.ts), as each route's handler serves it.
  */
-export async function loadHandlers(schoolId = SCHOOL) {
+export async function loadHandlers(schoolId = SCHOOL, tokens: { token?: string; previousToken?: string | null } = {}) {
   const { createSchool } = await import('./schools.ts');
-  await createSchool(schoolId);
+  await createSchool(schoolId, tokens);
+  const token = tokens.token ?? TOKEN;
   const [webhook, mappings, enrollments, recovery] = (
     await Promise.all([
       import('../../functions/webhook/handler.ts'),
@@ -155,7 +156,7 @@ export async function loadHandlers(schoolId = SCHOOL) {
   const asJson = (body: unknown) => (typeof body === 'string' ? body : JSON.stringify(body));
   return {
     schoolId,
-    postWebhook: (body: string, headers: Record<string, string> = { 'content-type': 'application/json', 'x-hotmart-hottok': TOKEN }) =>
+    postWebhook: (body: string, headers: Record<string, string> = { 'content-type': 'application/json', 'x-hotmart-hottok': token }) =>
       at(webhook, 'POST /webhooks/hotmart', {}, { headers, body }),
     getWebhook: () => at(webhook, 'GET /webhooks/hotmart'),
     putMapping: (productId: string, mapping: unknown, headers: Record<string, string> = {}) =>
