@@ -12,14 +12,15 @@ const EnvSchema = z.object({
   MAPPINGS_TABLE: z.string().min(3),
   QUARANTINE_TABLE: z.string().min(3),
   RECONCILIATIONS_TABLE: z.string().min(3),
+  SCHOOLS_TABLE: z.string().min(3),
   AWS_REGION: z.string().default('us-east-1'),
   /** Local only: DynamoDB Local's URL. Unset in AWS. */
   DYNAMODB_ENDPOINT: optional.pipe(z.url().optional()),
-  /** AWS: SSM path whose SecureString parameters `current` and `previous` hold the webhook token. */
-  HOTTOK_SSM_PATH: optional,
-  /** Local only: the webhook token, and the previous one during a rotation. */
-  HOTMART_HOTTOK: optional,
-  HOTMART_HOTTOK_PREVIOUS: optional,
+  /**
+   * How long the webhook trusts its cached copy of a school (its incarnation and token hashes)
+   * before it reads the registry again: a deleted school stops being accepted within this window.
+   */
+  SCHOOL_CACHE_TTL_MS: z.coerce.number().int().min(1).max(60_000).default(5000),
   /**
    * How long one DynamoDB request may take. AWS answers in milliseconds, so the default fails
    * fast and leaves room for retries within the Lambda timeout; DynamoDB Local on a small
@@ -32,7 +33,7 @@ const EnvSchema = z.object({
    * `--param="event-retention-days=…"`.
    */
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(400),
-  /** Set by serverless-offline: the local stack reads the token from the environment, not SSM. */
+  /** Set by serverless-offline (a local run). */
   IS_OFFLINE: optional,
   /** AWS: name of the SecureString parameter holding the Hotmart API credentials as JSON. */
   HOTMART_API_CREDENTIALS_PARAMETER: optional,
@@ -94,6 +95,7 @@ const ConfigSchema = EnvSchema.transform((e, ctx) => {
       mappings: e.MAPPINGS_TABLE,
       quarantine: e.QUARANTINE_TABLE,
       reconciliations: e.RECONCILIATIONS_TABLE,
+      schools: e.SCHOOLS_TABLE,
     },
     region: e.AWS_REGION,
     /** Page cursors are encrypted with a key derived from it: stable per deployment, never in a URL or a log. */
@@ -102,8 +104,7 @@ const ConfigSchema = EnvSchema.transform((e, ctx) => {
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
     ...(e.DYNAMODB_ENDPOINT ? { dynamodbEndpoint: e.DYNAMODB_ENDPOINT } : {}),
-    ...(e.HOTTOK_SSM_PATH && !e.IS_OFFLINE ? { hottokSsmPath: e.HOTTOK_SSM_PATH.replace(/\/+$/, '') } : {}),
-    localHottoks: [e.HOTMART_HOTTOK, e.HOTMART_HOTTOK_PREVIOUS].filter((t): t is string => t !== undefined),
+    schoolCacheTtlMs: e.SCHOOL_CACHE_TTL_MS,
     reconciliation: {
       // AWS: the credentials' SSM parameter; absent locally, where `localCredentials` apply.
       ...(credentialsInSsm(e) ? { credentialsParameter: e.HOTMART_API_CREDENTIALS_PARAMETER } : {}),

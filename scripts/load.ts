@@ -36,7 +36,7 @@ if (new Set(bodies).size !== unique.length) throw new Error('the delivery mix lo
 const port = await freePort();
 const stack = spawn(process.execPath, ['--import', 'tsx', `${root}scripts/start.ts`], {
   cwd: root,
-  env: { ...process.env, PORT: String(port), LAMBDA_PORT: String(await freePort()), HOTMART_HOTTOK: TOKEN, LOG_LEVEL: 'WARN' },
+  env: { ...process.env, PORT: String(port), LAMBDA_PORT: String(await freePort()), HOTMART_HOTTOK: TOKEN, SCHOOL_ID: '', LOG_LEVEL: 'WARN' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 let output = '';
@@ -50,7 +50,7 @@ try {
     if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  const base = `http://127.0.0.1:${port}`;
+  const base = `http://127.0.0.1:${port}/schools/demo`; // the school npm start creates
   const endpoint = /DynamoDB Local at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
   const mapping = await fetch(`${base}/mappings/${PRODUCT}`, {
     method: 'PUT',

@@ -5,6 +5,9 @@
  * Ports: PORT (default 3000) for the API, LAMBDA_PORT (default PORT+2) for serverless-offline's
  * Lambda endpoint, DYNAMODB_PORT (default: any free port) for DynamoDB Local.
  *
+ * It creates the school $SCHOOL_ID (default demo) through the schools API, with HOTMART_HOTTOK (or
+ * the development default printed) as its token, and prints that school's URLs.
+ *
  * `HOTMART_API=fake npm start` also starts the fake Hotmart API (scripts/fake-hotmart-api.ts)
  * with a few sales and subscriptions whose webhooks "never arrived", and points reconciliation
  * at it, so an operator can watch a run apply them.
@@ -26,6 +29,11 @@ const STAGE = 'local';
 const DEV_TOKEN = 'dev-hottok-change-me';
 const port = Number(process.env.PORT || 3000);
 const token = process.env.HOTMART_HOTTOK || DEV_TOKEN;
+const schoolId = process.env.SCHOOL_ID || 'demo';
+if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(schoolId)) {
+  console.error(`npm start: SCHOOL_ID: "${schoolId}" is not a school id (a slug: a-z, 0-9 and -, 2-63 characters)`);
+  process.exit(1);
+}
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 const lambdaPort = process.env.LAMBDA_PORT || String(port + 2);
@@ -74,7 +82,6 @@ const offline = spawn(process.execPath, [serverless, 'offline', 'start', '--stag
     DYNAMODB_ENDPOINT: dynamodb.endpoint,
     // DynamoDB Local, sharing the machine with every function, queues a burst's requests for seconds.
     DYNAMODB_REQUEST_TIMEOUT_MS: process.env.DYNAMODB_REQUEST_TIMEOUT_MS ?? '10000',
-    HOTMART_HOTTOK: token,
     // serverless-offline's route table and per-request lines stay out of the way of the banner
     // below; its warnings and errors still show. SLS_LOG_LEVEL=notice npm start shows them all.
     SLS_LOG_LEVEL: process.env.SLS_LOG_LEVEL ?? 'warning',
@@ -101,20 +108,32 @@ process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 offline.once('exit', (code) => void stop(code ?? 1));
 
-const base = `http://127.0.0.1:${port}`;
-for (let i = 0; (await fetch(`${base}/webhooks/hotmart`).then(() => true, () => false)) === false; i++) {
+const api = `http://127.0.0.1:${port}`;
+/** The school's routes all start here. */
+const base = `${api}/schools/${schoolId}`;
+for (let i = 0; (await fetch(`${api}/schools?limit=1`).then(() => true, () => false)) === false; i++) {
   if (i === 1200) {
     console.error('npm start: serverless-offline did not come up within 2 minutes');
     await stop(1);
   }
   await sleep(100);
 }
+// The school, through the schools API (as a platform's settings page would create it), with its token.
+const send = (method: string, path: string, body: unknown) =>
+  fetch(`${api}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.status, () => 0);
+const setUp = [
+  [`PUT /schools/${schoolId}`, await send('PUT', `/schools/${schoolId}`, { name: `School ${schoolId}` })],
+  [`PUT /schools/${schoolId}/hottok`, await send('PUT', `/schools/${schoolId}/hottok`, { token })],
+] as const;
 // Load each HTTP function once (one warm copy serves every later request), so that the first
 // requests, or a burst of them, do not wait for it; and say so here if one cannot start.
-const warmUps = ['/webhooks/hotmart', '/mappings?limit=1', '/enrollments?email=warm-up@example.com', '/quarantine?limit=1', '/reconciliations?limit=1'];
-const failed = (
-  await Promise.all(warmUps.map(async (path) => [path, await fetch(`${base}${path}`).then((r) => r.status, () => 0)] as const))
-).filter(([, status]) => status === 0 || status >= 500);
+const warmUps = ['/webhooks/hotmart', '/mappings?limit=1', '/enrollments?email=warm-up@example.com', '/quarantine?limit=1', '/reconciliations?limit=1'].map((path) => `/schools/${schoolId}${path}`);
+const failed = [
+  ...setUp.filter(([, status]) => status === 0 || status >= 500),
+  ...(await Promise.all(warmUps.map(async (path) => [`GET ${path}`, await fetch(`${api}${path}`).then((r) => r.status, () => 0)] as const))).filter(
+    ([, status]) => status === 0 || status >= 500,
+  ),
+];
 const fixture = fileURLToPath(new URL('../test/fixtures/PURCHASE_APPROVED.one-time.json', import.meta.url));
 /** A word the shell passes through as is. */
 const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
@@ -124,6 +143,7 @@ const tokenHeader = process.env.HOTMART_HOTTOK ? '"X-HOTMART-HOTTOK: $HOTMART_HO
 console.log(`
 hotmart-enrollments is running (DynamoDB Local at ${dynamodb.endpoint}, in memory).
 
+  School:        ${schoolId} (${process.env.SCHOOL_ID ? 'from SCHOOL_ID' : 'set SCHOOL_ID to pick another'}), its routes under ${base}
   Webhook URL:   POST ${base}/webhooks/hotmart
   Token:         ${process.env.HOTMART_HOTTOK ? 'from HOTMART_HOTTOK (the curl below reads it from your shell: export HOTMART_HOTTOK there too)' : `${DEV_TOKEN} (development default; set HOTMART_HOTTOK to change it)`}
 
@@ -151,6 +171,6 @@ Reconciliation: HOTMART_API=fake npm start runs it against a fake Hotmart API (R
 Ctrl-C stops everything.
 `);
 bannerShown = true;
-for (const [path, status] of failed) {
-  console.error(`npm start: GET ${path} answered ${status || 'nothing'}: that function cannot start; its error is above.`);
+for (const [request, status] of failed) {
+  console.error(`npm start: ${request} answered ${status || 'nothing'}: that function cannot start; its error is above.`);
 }

@@ -5,8 +5,10 @@
  */
 import http from 'node:http';
 import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
+import { localPepperSource } from '#lib/adapters/secrets/pepper.ts';
 import { loadConfig } from '#lib/config.ts';
-import { receiveHotmartDelivery } from '#lib/services/receive-webhook.ts';
+import { webhookHandler } from '#lib/http/webhook.ts';
+import { createLogger } from '#lib/logger.ts';
 import { freePort } from '../../scripts/local/dynamodb.ts';
 import type { BundleFigures } from './bundles.ts';
 import { apiEvent, lambdaContext, purchase, renewal, UNMAPPED_PRODUCT } from './stack.ts';
@@ -51,13 +53,16 @@ function counted(client: { middlewareStack: any }) {
 }
 
 export async function measureRoundTrips(stack: BenchStack, bundles: BundleFigures): Promise<RoundTripFigures> {
-  const deps = createDynamoDeps(loadConfig());
+  const config = loadConfig();
+  const deps = createDynamoDeps(config);
   const count = counted(deps.db);
+  // The webhook as its Lambda builds it: a cold container reads the school (registry) and the mapping first.
+  const webhook = webhookHandler(config, deps, createLogger('bench', 'SILENT'), { pepper: localPepperSource });
   const measure = async (body: unknown): Promise<Trip> => {
     const before = { ...count, commands: [...count.commands] };
-    const result = await receiveHotmartDelivery({ mediaType: 'json', body: JSON.stringify(body), receivedAt: Date.now() }, deps);
+    const response = await webhook(apiEvent(body) as never, lambdaContext as never);
     return {
-      status: result.kind === 'applied' ? result.outcome.status : result.kind,
+      status: JSON.parse(response.body as string).status,
       requests: count.requests - before.requests,
       writeUnits: count.writeUnits - before.writeUnits,
       readUnits: count.readUnits - before.readUnits,

@@ -9,13 +9,18 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
+import { localPepperSource } from '#lib/adapters/secrets/pepper.ts';
 import { loadConfig } from '#lib/config.ts';
+import { scopeOf } from '#lib/domain/school.ts';
+import { putSchool, setSchoolToken } from '#lib/services/schools.ts';
 import { receiveHotmartDelivery } from '#lib/services/receive-webhook.ts';
 import { startDynamoDbLocal } from '../../scripts/local/dynamodb.ts';
 import { createTables } from '../../scripts/local/tables.ts';
 
 export const root = new URL('../..', import.meta.url).pathname;
 export const TOKEN = 'bench-token';
+/** The school every delivery of the bench is for. */
+export const SCHOOL = 'bench';
 export const PRODUCT = 3412911;
 export const UNMAPPED_PRODUCT = 3999999;
 export const SUB_PRODUCT = 3412907;
@@ -51,18 +56,19 @@ export function renewal(subscriberCode: string, n: number) {
 /** The API Gateway HTTP API (payload 2.0) event of one Hotmart delivery, complete. */
 export const apiEvent = (body: unknown) => ({
   version: '2.0',
-  routeKey: 'POST /webhooks/hotmart',
-  rawPath: '/webhooks/hotmart',
+  routeKey: 'POST /schools/{schoolId}/webhooks/hotmart',
+  rawPath: `/schools/${SCHOOL}/webhooks/hotmart`,
   rawQueryString: '',
+  pathParameters: { schoolId: SCHOOL },
   headers: { 'content-type': 'application/json', 'x-hotmart-hottok': TOKEN, 'user-agent': 'Hotmart' },
   requestContext: {
     accountId: '123456789012',
     apiId: 'bench',
     domainName: 'bench.execute-api.us-east-1.amazonaws.com',
     domainPrefix: 'bench',
-    http: { method: 'POST', path: '/webhooks/hotmart', protocol: 'HTTP/1.1', sourceIp: '203.0.113.10', userAgent: 'Hotmart' },
+    http: { method: 'POST', path: `/schools/${SCHOOL}/webhooks/hotmart`, protocol: 'HTTP/1.1', sourceIp: '203.0.113.10', userAgent: 'Hotmart' },
     requestId: randomUUID(),
-    routeKey: 'POST /webhooks/hotmart',
+    routeKey: 'POST /schools/{schoolId}/webhooks/hotmart',
     stage: '$default',
     time: new Date().toUTCString(),
     timeEpoch: Date.now(),
@@ -74,6 +80,8 @@ export const lambdaContext = { functionName: 'bench', awsRequestId: 'bench', get
 
 export type BenchStack = {
   endpoint: string;
+  /** The bench school's scope. */
+  scope: string;
   env: Record<string, string>;
   /** A bare client, for the floors. */
   raw: DynamoDBClient;
@@ -106,7 +114,12 @@ export async function startBenchStack(): Promise<BenchStack> {
     AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
   };
   Object.assign(process.env, env);
-  const deps = createDynamoDeps(loadConfig());
+  const all = createDynamoDeps(loadConfig());
+  // The bench's school, through the service's code, with TOKEN as its token.
+  const { school } = await putSchool(SCHOOL, 'Bench', all);
+  await setSchoolToken(SCHOOL, TOKEN, { schools: all.schools, pepper: localPepperSource });
+  const scope = scopeOf(school);
+  const deps = { db: all.db, ...all.storesFor(scope) };
   await deps.mappingStore.put({ productId: String(PRODUCT) }, MAPPING);
   await deps.mappingStore.put({ productId: String(SUB_PRODUCT) }, { targets: [{ type: 'plan', id: 'mensal' }] });
   // The peer reads the same mapping item.
@@ -127,7 +140,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     { step: 'finalizeRequest', name: 'benchCapture' },
   );
   const template = purchase();
-  await receiveHotmartDelivery({ mediaType: 'json', body: JSON.stringify(template), receivedAt: Date.now() }, capture);
+  await receiveHotmartDelivery({ mediaType: 'json', body: JSON.stringify(template), receivedAt: Date.now() }, capture.storesFor(scope));
   const capturedText = JSON.stringify(captured);
   const sameWrites = (body: Delivery) =>
     JSON.parse(
@@ -139,6 +152,7 @@ export async function startBenchStack(): Promise<BenchStack> {
 
   return {
     endpoint: dynamodb.endpoint,
+    scope,
     env,
     raw,
     sameWrites,

@@ -30,7 +30,7 @@ export async function measureThroughput(): Promise<ThroughputFigures> {
   const port = await freePort();
   const stack = spawn(process.execPath, ['--import', 'tsx', `${root}scripts/start.ts`], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), LAMBDA_PORT: String(await freePort()), HOTMART_HOTTOK: TOKEN, DYNAMODB_ENDPOINT: '', LOG_LEVEL: 'SILENT' },
+    env: { ...process.env, PORT: String(port), LAMBDA_PORT: String(await freePort()), HOTMART_HOTTOK: TOKEN, SCHOOL_ID: '', DYNAMODB_ENDPOINT: '', LOG_LEVEL: 'SILENT' },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   let stackOutput = '';
@@ -43,7 +43,7 @@ export async function measureThroughput(): Promise<ThroughputFigures> {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const stackDynamo = /DynamoDB Local at (http:\/\/127\.0\.0\.1:\d+)/.exec(stackOutput)![1]!;
-    const base = `http://127.0.0.1:${port}`;
+    const base = `http://127.0.0.1:${port}/schools/demo`; // the school npm start creates
     await fetch(`${base}/mappings/${PRODUCT}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(MAPPING) });
     const post = (body: unknown) =>
       fetch(`${base}/webhooks/hotmart`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hotmart-hottok': TOKEN }, body: JSON.stringify(body) });

@@ -73,7 +73,7 @@ export function roundTripsSection(t: RoundTripFigures): Section {
       '',
       '| Delivery | Answer | Requests | Commands | Write units | Read units |',
       '|---|---|---|---|---|---|',
-      row('new mapped one-time purchase, cold mapping cache', t.newCold),
+      row('new mapped one-time purchase, the school’s first in a container (registry + mapping read)', t.newCold),
       row('new mapped one-time purchase, warm cache', t.newWarm),
       row('the same delivery again (duplicate)', t.duplicate, false),
       row('purchase of an unmapped product, cold', t.unmappedCold),

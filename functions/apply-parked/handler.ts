@@ -7,4 +7,4 @@ import { parkedWorker } from './worker.ts';
 const config = loadConfig();
 const deps = createDynamoDeps(config);
 
-export const handler = parkedWorker({ store: deps.mappingStore, events: deps.events, launch: lambdaParkedLauncher(config) }, createLogger('apply-parked', config.logLevel));
+export const handler = parkedWorker({ storesFor: deps.storesFor, launch: lambdaParkedLauncher(config) }, createLogger('apply-parked', config.logLevel));

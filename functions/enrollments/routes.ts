@@ -1,5 +1,6 @@
 import type { DynamoDeps } from '#lib/adapters/dynamodb/index.ts';
-import { routeByKey, validate } from '#lib/http/request.ts';
+import { validate } from '#lib/http/request.ts';
+import { routeBySchool, SCHOOL_PATH } from '#lib/http/school-routes.ts';
 import { isoDate, json } from '#lib/http/responses.ts';
 import { enrollmentsOfStudent, enrollmentsOfSubscriber, rosterOfTarget, storedEvent } from '#lib/services/enrollments.ts';
 import type { StoredEvent } from '#lib/services/ports.ts';
@@ -18,16 +19,16 @@ const eventView = (event: StoredEvent) => ({
   replayedAt: isoDate(event.replayedAt),
 });
 
-export function enrollmentRoutes(deps: DynamoDeps) {
-  return routeByKey({
-    'GET /enrollments': async (event) => {
+export function enrollmentRoutes(deps: Pick<DynamoDeps, 'schools' | 'storesFor'>) {
+  return routeBySchool(deps.schools, deps.storesFor, {
+    [`GET ${SCHOOL_PATH}/enrollments`]: async (event, deps) => {
       const query = validate(EnrollmentQuerySchema, event.queryStringParameters ?? {}, 'query: give email, subscriberCode, or targetType and targetId');
       if ('email' in query) return json(200, { items: await enrollmentsOfStudent(query.email, deps) });
       if ('subscriberCode' in query) return json(200, { items: await enrollmentsOfSubscriber(query.subscriberCode, deps) });
       const page = await rosterOfTarget({ type: query.targetType, id: query.targetId }, query.limit, query.cursor, deps);
       return json(200, page);
     },
-    'GET /events/{eventId}': async (event) => {
+    [`GET ${SCHOOL_PATH}/events/{eventId}`]: async (event, deps) => {
       const { eventId } = validate(EventPathSchema, event.pathParameters ?? {}, 'path');
       return json(200, eventView(await storedEvent(eventId, deps)));
     },

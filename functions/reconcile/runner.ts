@@ -1,4 +1,6 @@
 import type { Context } from 'aws-lambda';
+import type { ReconciliationDeps } from '#lib/adapters/dynamodb/index.ts';
+import { scopeOf } from '#lib/domain/school.ts';
 import type { Logger } from '#lib/logger.ts';
 import type { RunDeps, RunnerOutcome } from '#lib/services/reconciliation-runs.ts';
 import { runReconciliation } from '#lib/services/reconciliation-runs.ts';
@@ -8,15 +10,25 @@ import { RunnerInputSchema } from './schema.ts';
 const FINISH_MARGIN_MS = 20_000;
 
 /**
- * The reconciliation runner. EventBridge invokes it hourly with no run: it starts one over the
- * last RECONCILE_WINDOW_HOURS (daily, over the window its input names). `POST /reconciliations`
- * starts a run and invokes it with `{ runId }`: it executes that run while the run holds its lease.
+ * The reconciliation runner of one school per invocation. `{ schoolId }` starts a run over the
+ * last RECONCILE_WINDOW_HOURS (or the window its input names), under that school's lease.
+ * `POST /schools/{schoolId}/reconciliations` starts a run and invokes it with `{ schoolId, runId }`:
+ * it executes that run while the run holds its lease. A school that is gone runs nothing.
  */
-export function reconcileRunner(deps: RunDeps, options: { leaseMs: number; windowHours: number; logger: Logger }) {
+export function reconcileRunner(
+  deps: Pick<ReconciliationDeps, 'schools' | 'storesFor'> & Pick<RunDeps, 'hotmart'>,
+  options: { leaseMs: number; windowHours: number; logger: Logger },
+) {
   const { logger } = options;
   return async (event: unknown, context: Context) => {
-    const request = RunnerInputSchema.parse(event);
-    const outcome = await runReconciliation(request, deps, {
+    const { schoolId, ...request } = RunnerInputSchema.parse(event) as { schoolId?: string; runId?: string; windowHours?: number };
+    const school = schoolId === undefined ? undefined : await deps.schools.get(schoolId);
+    if (!school || school.state !== 'active') {
+      logger.warn('nothing reconciled: the invocation names no active school', { schoolId: schoolId ?? null });
+      return { executed: false, schoolId: schoolId ?? null };
+    }
+    const scoped = { ...deps.storesFor(scopeOf(school)), hotmart: deps.hotmart };
+    const outcome = await runReconciliation(request.runId === undefined ? { windowHours: request.windowHours } : { runId: request.runId }, scoped, {
       ...options,
       executor: context.awsRequestId,
       deadline: Date.now() + context.getRemainingTimeInMillis() - FINISH_MARGIN_MS,

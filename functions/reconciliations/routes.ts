@@ -2,7 +2,8 @@ import type { ReconciliationDeps } from '#lib/adapters/dynamodb/index.ts';
 import { AppError } from '#lib/domain/errors.ts';
 import type { ReconciliationRun } from '#lib/domain/reconciliation.ts';
 import { effectiveStatus } from '#lib/domain/reconciliation.ts';
-import { jsonBody, routeByKey, validate } from '#lib/http/request.ts';
+import { jsonBody, validate } from '#lib/http/request.ts';
+import { routeBySchool, SCHOOL_PATH } from '#lib/http/school-routes.ts';
 import { isoDate, json } from '#lib/http/responses.ts';
 import type { Logger } from '#lib/logger.ts';
 import type { RunLauncher } from '#lib/services/ports.ts';
@@ -26,35 +27,36 @@ export function runView(run: ReconciliationRun, now = Date.now()) {
   };
 }
 
-/** 409: the run that holds the lease, as GET /reconciliations/{id} shows it (none while a run is only starting). */
+/** 409: the run that holds the school's lease, as GET …/reconciliations/{id} shows it (none while a run is only starting). */
 const inProgress = (holder: ReconciliationRun | null) =>
   holder
     ? new AppError('RECONCILIATION.IN_PROGRESS', `run ${holder.id} is in progress; retry when it ends`, undefined, { run: runView(holder) })
     : new AppError('RECONCILIATION.IN_PROGRESS', 'another run is starting; retry shortly');
 
-export function reconciliationRoutes(deps: Pick<ReconciliationDeps, 'runs'>, options: { launch: RunLauncher; leaseMs: number; logger: Logger }) {
-  return routeByKey({
-    'POST /reconciliations': async (event) => {
+export function reconciliationRoutes(deps: Pick<ReconciliationDeps, 'schools' | 'storesFor'>, options: { launch: RunLauncher; leaseMs: number; logger: Logger }) {
+  return routeBySchool(deps.schools, deps.storesFor, {
+    [`POST ${SCHOOL_PATH}/reconciliations`]: async (event, deps) => {
       const window = validate(windowSchema(Date.now()), jsonBody(event), 'body');
-      const outcome = await launchRun(window, options.leaseMs, { ...deps, launch: options.launch });
+      const { schoolId } = deps.school;
+      const outcome = await launchRun(window, options.leaseMs, { runs: deps.runs, launch: options.launch, schoolId });
       switch (outcome.kind) {
         case 'busy':
           throw inProgress(outcome.holder);
         case 'notLaunched':
-          options.logger.error('could not start the runner', { runId: outcome.run.id, errorName: outcome.errorName });
+          options.logger.error('could not start the runner', { schoolId, runId: outcome.run.id, errorName: outcome.errorName });
           throw new AppError('RECONCILIATION.NOT_STARTED', 'the reconciliation runner could not be started; retry later');
         case 'started':
-          options.logger.info('reconciliation started', { runId: outcome.run.id, from: isoDate(window.from), to: isoDate(window.to) });
-          return json(202, runView(outcome.run), { location: `/reconciliations/${outcome.run.id}` });
+          options.logger.info('reconciliation started', { schoolId, runId: outcome.run.id, from: isoDate(window.from), to: isoDate(window.to) });
+          return json(202, runView(outcome.run), { location: `/schools/${schoolId}/reconciliations/${outcome.run.id}` });
       }
     },
-    'GET /reconciliations': async (event) => {
+    [`GET ${SCHOOL_PATH}/reconciliations`]: async (event, deps) => {
       const query = validate(RunListSchema, event.queryStringParameters ?? {}, 'query');
       const page = await deps.runs.list(query.limit, query.cursor);
       const now = Date.now();
       return json(200, { items: page.items.map((run) => runView(run, now)), nextCursor: page.nextCursor });
     },
-    'GET /reconciliations/{id}': async (event) => {
+    [`GET ${SCHOOL_PATH}/reconciliations/{id}`]: async (event, deps) => {
       const { id } = validate(RunPathSchema, event.pathParameters ?? {}, 'path');
       const run = await deps.runs.get(id);
       if (!run) throw new AppError('RECONCILIATION.NOT_FOUND', `no reconciliation run ${id}`);

@@ -1,6 +1,5 @@
 import type { MappingExpectation } from '../domain/write-plan.ts';
 import type { Mapping, ProductMappings } from '../domain/mapping.ts';
-import type { MappingStore } from './ports.ts';
 
 export type MappingLookup = {
   get(productId: string): Promise<ProductMappings>;
@@ -15,22 +14,23 @@ export function withMapping(mappings: ProductMappings, expectation: MappingExpec
   return { ...mappings, offers: mapping ? [...offers, mapping] : offers };
 }
 
-/**
- * STAGE-WIDE: the cache's key is a product id alone, as a product id names one product in the
- * whole deployment today; with many schools it must gain the school.
- */
-const cacheKeyOfProduct = (productId: string) => productId;
+/** A product of one school: the same product id in two schools is two entries. */
+const cacheKeyOfProduct = (scope: string, productId: string) => `${scope}\u0000${productId}`;
+
+/** The cache of every school a container serves, bounded as a whole; `forScope` is one school's view of it. */
+export type MappingCache = { forScope(scope: string): MappingLookup };
 
 /**
- * Per-container cache of each product's mappings (its own and its offers'). Staleness cannot
- * cause a wrong write: every write planned on a cached mapping checks its version — or, for a
- * missing one, its absence — in the same transaction, and a failed check returns the current
- * item. The TTL only bounds how long a changed mapping costs one extra round trip.
+ * Per-container cache of each product's mappings (its own and its offers'), keyed by school and
+ * product, with at most `maxEntries` entries across schools (the oldest goes first). Staleness
+ * cannot cause a wrong write: every write planned on a cached mapping checks its version — or,
+ * for a missing one, its absence — in the same transaction, and a failed check returns the
+ * current item. The TTL only bounds how long a changed mapping costs one extra round trip.
  */
 export function createMappingCache(
-  store: Pick<MappingStore, 'get'>,
+  load: (scope: string, productId: string) => Promise<ProductMappings>,
   { ttlMs = 60_000, maxEntries = 5_000, now = Date.now }: { ttlMs?: number; maxEntries?: number; now?: () => number } = {},
-): MappingLookup {
+): MappingCache {
   const entries = new Map<string, { mappings: ProductMappings; at: number }>();
   const store_ = (key: string, mappings: ProductMappings) => {
     if (!entries.has(key) && entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
@@ -38,15 +38,18 @@ export function createMappingCache(
     return mappings;
   };
   return {
-    async get(productId) {
-      const hit = entries.get(cacheKeyOfProduct(productId));
-      if (hit && now() - hit.at < ttlMs) return hit.mappings;
-      return store_(cacheKeyOfProduct(productId), await store.get(productId));
-    },
-    remember(expectation, mapping) {
-      const key = cacheKeyOfProduct(expectation.productId);
-      const current = entries.get(key)?.mappings ?? { product: null, offers: [] };
-      return store_(key, withMapping(current, expectation, mapping));
-    },
+    forScope: (scope) => ({
+      async get(productId) {
+        const key = cacheKeyOfProduct(scope, productId);
+        const hit = entries.get(key);
+        if (hit && now() - hit.at < ttlMs) return hit.mappings;
+        return store_(key, await load(scope, productId));
+      },
+      remember(expectation, mapping) {
+        const key = cacheKeyOfProduct(scope, expectation.productId);
+        const current = entries.get(key)?.mappings ?? { product: null, offers: [] };
+        return store_(key, withMapping(current, expectation, mapping));
+      },
+    }),
   };
 }

@@ -4,6 +4,7 @@ import type { HotmartEvent } from '../domain/hotmart/event.ts';
 import type { Mapping, MappingInput, OffersOnlyProduct, ProductMappings, Target } from '../domain/mapping.ts';
 import type { ReconciliationReport, ReconciliationRun, RunStatus, Window } from '../domain/reconciliation.ts';
 import type { SubscriptionMirror } from '../domain/subscription-rules.ts';
+import type { School } from '../domain/school.ts';
 
 /** The storage the use cases need; lib/adapters/dynamodb implements each. */
 
@@ -57,8 +58,11 @@ export type ParkedJob = { productId: string; after?: string };
 /** Hands a ParkedJob to a background worker (asynchronous: it returns once the job is accepted). */
 export type ParkedJobLauncher = (job: ParkedJob) => Promise<void>;
 
+/** The background worker's launcher: the job, in the scope of its school (the routes bind it to one). */
+export type SchoolParkedJobLauncher = (job: ParkedJob & { scope: string }) => Promise<void>;
+
 /** Hands a started reconciliation run to its runner (asynchronous: it returns once the invocation is accepted). */
-export type RunLauncher = (runId: string) => Promise<void>;
+export type RunLauncher = (run: { schoolId: string; runId: string }) => Promise<void>;
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
@@ -182,3 +186,28 @@ export interface DeliveryQueue {
   /** Hides a received message for `seconds` (its retry delay): its group waits behind it. */
   changeVisibility(receiptHandle: string, seconds: number): Promise<void>;
 }
+
+/** The school registry (the one table read across schools). */
+export interface SchoolStore {
+  /** The school in any state (a deleted one is a tombstone until its erasure ends), strongly consistent. */
+  get(schoolId: string): Promise<School | undefined>;
+  /**
+   * Creates the school (absent or deleted: a new incarnation, `created`), or renames the active one
+   * (createdAt and incarnation kept).
+   */
+  put(schoolId: string, name: string): Promise<{ school: School; created: boolean }>;
+  /** Active schools, page by page. */
+  list(limit: number, cursor?: string): Promise<Page<School>>;
+  /** Marks the active school deleted; returns it as it was (undefined: no active school). */
+  markDeleted(schoolId: string, at: number): Promise<School | undefined>;
+  /** The new current token hash; the former current becomes the previous. False: no active school. */
+  setToken(schoolId: string, hash: string, at: number): Promise<boolean>;
+  /** Stops accepting the previous token. False: no active school. */
+  dropPreviousToken(schoolId: string, at: number): Promise<boolean>;
+}
+
+/** The stage's secret key of token hashes (lib/adapters/secrets): read once per container. */
+export type PepperSource = () => Promise<Buffer>;
+
+/** Hands a deleted school's scope to the background erasure of everything it owns. */
+export type SchoolErasureLauncher = (school: Pick<School, 'schoolId' | 'incarnation'>) => Promise<void>;

@@ -15,18 +15,19 @@ export type ReceiveResult =
   | { kind: 'applied'; eventId: string; event: string; outcome: Outcome }
   | { kind: 'quarantined'; quarantineId: string; reason: string };
 
-export type ReceiveDeps = ApplyDeps & { quarantine: QuarantineStore };
+/** `scope`: the school's (lib/domain/school.ts scopeOf). */
+export type ReceiveDeps = ApplyDeps & { quarantine: QuarantineStore; scope: string };
 
 const QUARANTINE_DAYS = 30;
 /** A quarantined body is kept up to this many bytes (README, "API"): far below DynamoDB's 400 KB item limit. */
 export const QUARANTINE_BODY_MAX_BYTES = 64 * 1024;
 
 /**
- * STAGE-WIDE: a quarantined delivery's id is the SHA-256 of its redacted body alone, so the same
- * body is one record (Hotmart's retries of a bad delivery do not pile up) across the whole
- * deployment; with many schools it must gain the school, or two schools' identical bodies meet.
+ * A quarantined delivery's id is the SHA-256 of the school's scope and its redacted body, so the
+ * same body is one record in a school (Hotmart's retries of a bad delivery do not pile up), and
+ * two schools' identical bodies are two records.
  */
-export const quarantineIdOfBody = (redactedBody: string) => createHash('sha256').update(redactedBody).digest('hex');
+export const quarantineIdOfBody = (scope: string, redactedBody: string) => createHash('sha256').update(scope).update('\u0000').update(redactedBody).digest('hex');
 
 /** Today's parser, for either version of a delivery. */
 export function parseDelivery(delivery: Delivery): ParseResult {
@@ -45,7 +46,7 @@ export async function receiveHotmartDelivery(delivery: Delivery, deps: ReceiveDe
 
   if (!parsed.ok) {
     const redacted = redactRawBody(delivery.body, delivery.mediaType);
-    const quarantineId = quarantineIdOfBody(redacted);
+    const quarantineId = quarantineIdOfBody(deps.scope, redacted);
     await deps.quarantine.put({
       id: quarantineId,
       reason: parsed.reason,

@@ -78,11 +78,15 @@ export type LaunchOutcome =
  * Starts a run and hands it to the runner. A run the runner never received is finished as
  * failed at once, with a report that says so, which releases the lease for the next attempt.
  */
-export async function launchRun(window: Window, leaseMs: number, deps: Pick<RunDeps, 'runs' | 'now'> & { launch: RunLauncher }): Promise<LaunchOutcome> {
+export async function launchRun(
+  window: Window,
+  leaseMs: number,
+  deps: Pick<RunDeps, 'runs' | 'now'> & { launch: RunLauncher; schoolId: string },
+): Promise<LaunchOutcome> {
   const started = await startRun(window, 'api', leaseMs, deps);
   if (!started.started) return { kind: 'busy', holder: started.holder };
   try {
-    await deps.launch(started.run.id);
+    await deps.launch({ schoolId: deps.schoolId, runId: started.run.id });
   } catch (error) {
     const report = emptyReport();
     report.errors.push({ scope: 'run', message: 'the runner could not be started' });

@@ -7,7 +7,10 @@ import { fixtureJson } from './stack.ts';
 const root = new URL('../..', import.meta.url).pathname;
 
 export type LocalStack = {
+  /** The demo school's routes: http://127.0.0.1:<port>/schools/demo. */
   base: string;
+  /** The API's root. */
+  api: string;
   port: number;
   /** Everything `npm start` printed so far (stdout and stderr). */
   output(): string;
@@ -26,7 +29,7 @@ export async function startLocalStack(env: Record<string, string> = {}): Promise
   const port = await freePort();
   const child = spawn('npm', ['start'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), LAMBDA_PORT: String(await freePort()), HOTMART_HOTTOK: '', DYNAMODB_ENDPOINT: '', HOTMART_API: '', ...env },
+    env: { ...process.env, PORT: String(port), LAMBDA_PORT: String(await freePort()), HOTMART_HOTTOK: '', SCHOOL_ID: '', DYNAMODB_ENDPOINT: '', HOTMART_API: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -53,7 +56,8 @@ export async function startLocalStack(env: Record<string, string> = {}): Promise
   // What the banner's trailing warnings say is printed right after it.
   await new Promise((resolve) => setTimeout(resolve, 200));
   return {
-    base: `http://127.0.0.1:${port}`,
+    base: `http://127.0.0.1:${port}/schools/demo`,
+    api: `http://127.0.0.1:${port}`,
     port,
     output: () => output,
     exited,
@@ -83,6 +87,7 @@ export function paste(command: string, env: Record<string, string> = {}): string
 
 type Answer = { status: number; body: any };
 
+/** A delivery to the school whose routes start at `base`. */
 export async function post(base: string, body: unknown, token: string): Promise<Answer> {
   const response = await fetch(`${base}/webhooks/hotmart`, {
     method: 'POST',

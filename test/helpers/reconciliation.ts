@@ -5,7 +5,7 @@ import type { HotmartApiOptions } from '#lib/adapters/hotmart/api-client.ts';
 import { createHotmartApi } from '#lib/adapters/hotmart/api-client.ts';
 import type { FakeHotmart, FakeHotmartOptions } from '../../scripts/fake-hotmart-api.ts';
 import { startFakeHotmartApi } from '../../scripts/fake-hotmart-api.ts';
-import { lambdaContext, route } from './stack.ts';
+import { lambdaContext, SCHOOL, schoolRoute } from './stack.ts';
 
 export const CLIENT_ID = 'test-client-id-5f1c2a';
 export const CLIENT_SECRET = 'test-client-secret-9d8e7f6a5b4c';
@@ -22,7 +22,8 @@ export function clientFor(fake: Pick<FakeHotmart, 'basic' | 'tokenUrl' | 'apiUrl
  * goes through the real Lambda client. Call after createTestStack() and before loadHandlers():
  * the handlers read their configuration at import.
  */
-export async function startReconciliationStack(options: Partial<FakeHotmartOptions> = {}) {
+export async function startReconciliationStack(options: Partial<FakeHotmartOptions> = {}, schoolId = SCHOOL) {
+  const at = schoolRoute(schoolId);
   const fake = await startFakeHotmartApi({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...options });
   const pending = new Set<Promise<unknown>>();
   const invocations: { functionName: string; type: string; payload: unknown }[] = [];
@@ -80,14 +81,14 @@ export async function startReconciliationStack(options: Partial<FakeHotmartOptio
     idle: async () => {
       while (pending.size) await Promise.all([...pending]);
     },
-    /** What EventBridge does every hour (the scheduled event), or daily (the rule's input instead). */
+    /** A scheduled run of the school: what the schedule sends for it every hour, or daily (with the rule's input too). */
     scheduled: (timeoutMs = 900_000, input?: Record<string, unknown>) =>
-      reconcile.handler(input ?? { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }, lambdaContext(timeoutMs)) as Promise<Record<string, unknown>>,
+      reconcile.handler({ ...(input ?? { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }), schoolId }, lambdaContext(timeoutMs)) as Promise<Record<string, unknown>>,
     invokeRunner: (payload: unknown) => reconcile.handler(payload, lambdaContext(900_000)) as Promise<Record<string, unknown>>,
     start: (body: unknown) =>
-      route(reconciliations.handler, 'POST /reconciliations', {}, { headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    list: (query: Record<string, string> = {}) => route(reconciliations.handler, 'GET /reconciliations', {}, { query }),
-    get: (id: string) => route(reconciliations.handler, 'GET /reconciliations/{id}', { id }),
+      at(reconciliations.handler, 'POST /reconciliations', {}, { headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    list: (query: Record<string, string> = {}) => at(reconciliations.handler, 'GET /reconciliations', {}, { query }),
+    get: (id: string) => at(reconciliations.handler, 'GET /reconciliations/{id}', { id }),
     close: async () => {
       await Promise.all([fake.close(), new Promise<void>((resolve) => lambda.close(() => resolve()))]);
     },

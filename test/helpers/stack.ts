@@ -5,6 +5,8 @@ import { createTables, tableEnvVars } from '../../scripts/local/tables.ts';
 
 export const TOKEN = 'test-hottok-0123456789abcdef';
 export const PREVIOUS_TOKEN = 'test-hottok-previous-987654321';
+/** The school loadHandlers() creates and serves, with TOKEN as its token and PREVIOUS_TOKEN as the previous one. */
+export const SCHOOL = 'school-a';
 
 /**
  * Fresh tables on the DynamoDB Local that scripts/test.ts started (DYNAMODB_ENDPOINT), and the
@@ -16,11 +18,8 @@ export async function createTestStack() {
   const tables = await createTables(endpoint, `t-${randomUUID().slice(0, 8)}`);
   Object.assign(process.env, tables, {
     AWS_REGION: 'us-east-1',
-    HOTMART_HOTTOK: TOKEN,
-    HOTMART_HOTTOK_PREVIOUS: PREVIOUS_TOKEN,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'SILENT',
   });
-  delete process.env.HOTTOK_SSM_PATH;
   return { endpoint, tables };
 }
 
@@ -104,6 +103,18 @@ export async function invoke(handler: Handler, request: ApiRequest): Promise<Api
   return { statusCode: response.statusCode ?? 200, headers: (response.headers ?? {}) as Record<string, string>, body, rawBody };
 }
 
+/** A route key of one school: 'GET /mappings' → 'GET /schools/{schoolId}/mappings'. */
+export const inSchool = (routeKey: string) => routeKey.replace(' /', ' /schools/{schoolId}/');
+
+/**
+ * A request to one school's route (the route key as it was before schools: 'PUT /mappings/{productId}'),
+ * for the school `schoolId`.
+ */
+export function schoolRoute(schoolId: string) {
+  return (handler: unknown, routeKey: string, pathParameters: Record<string, string> = {}, extras: Parameters<typeof route>[3] = {}) =>
+    route(handler, inSchool(routeKey), { schoolId, ...pathParameters }, extras);
+}
+
 /**
  * A request to one route, as API Gateway routes it: the route key ("PUT /mappings/{productId}")
  * with its parameters filled in gives the path and the path parameters.
@@ -125,7 +136,14 @@ export function route(
   });
 }
 
-export async function loadHandlers() {
+/**
+ * The API of one school (created, with TOKEN as its token and PREVIOUS_TOKEN still accepted, through
+ * the real routes: test/helpers/schools.ts), as each route's handler serves it.
+ */
+export async function loadHandlers(schoolId = SCHOOL, tokens: { token?: string; previousToken?: string | null } = {}) {
+  const { createSchool } = await import('./schools.ts');
+  await createSchool(schoolId, tokens);
+  const token = tokens.token ?? TOKEN;
   const [webhook, mappings, enrollments, recovery] = (
     await Promise.all([
       import('../../functions/webhook/handler.ts'),
@@ -134,26 +152,28 @@ export async function loadHandlers() {
       import('../../functions/recovery/handler.ts'),
     ])
   ).map((module) => module.handler);
+  const at = schoolRoute(schoolId);
   const asJson = (body: unknown) => (typeof body === 'string' ? body : JSON.stringify(body));
   return {
-    postWebhook: (body: string, headers: Record<string, string> = { 'content-type': 'application/json', 'x-hotmart-hottok': TOKEN }) =>
-      route(webhook, 'POST /webhooks/hotmart', {}, { headers, body }),
-    getWebhook: () => route(webhook, 'GET /webhooks/hotmart'),
+    schoolId,
+    postWebhook: (body: string, headers: Record<string, string> = { 'content-type': 'application/json', 'x-hotmart-hottok': token }) =>
+      at(webhook, 'POST /webhooks/hotmart', {}, { headers, body }),
+    getWebhook: () => at(webhook, 'GET /webhooks/hotmart'),
     putMapping: (productId: string, mapping: unknown, headers: Record<string, string> = {}) =>
-      route(mappings, 'PUT /mappings/{productId}', { productId }, { headers: { 'content-type': 'application/json', ...headers }, body: asJson(mapping) }),
-    getMapping: (productId: string) => route(mappings, 'GET /mappings/{productId}', { productId }),
-    deleteMapping: (productId: string, headers: Record<string, string> = {}) => route(mappings, 'DELETE /mappings/{productId}', { productId }, { headers }),
+      at(mappings, 'PUT /mappings/{productId}', { productId }, { headers: { 'content-type': 'application/json', ...headers }, body: asJson(mapping) }),
+    getMapping: (productId: string) => at(mappings, 'GET /mappings/{productId}', { productId }),
+    deleteMapping: (productId: string, headers: Record<string, string> = {}) => at(mappings, 'DELETE /mappings/{productId}', { productId }, { headers }),
     putOffer: (productId: string, offerCode: string, mapping: unknown) =>
-      route(mappings, 'PUT /mappings/{productId}/offers/{offerCode}', { productId, offerCode }, { headers: { 'content-type': 'application/json' }, body: asJson(mapping) }),
-    getOffer: (productId: string, offerCode: string) => route(mappings, 'GET /mappings/{productId}/offers/{offerCode}', { productId, offerCode }),
-    deleteOffer: (productId: string, offerCode: string) => route(mappings, 'DELETE /mappings/{productId}/offers/{offerCode}', { productId, offerCode }),
-    listMappings: (query: Record<string, string> = {}) => route(mappings, 'GET /mappings', {}, { query }),
-    enrollments: (query: Record<string, string>) => route(enrollments, 'GET /enrollments', {}, { query }),
-    event: (eventId: string) => route(enrollments, 'GET /events/{eventId}', { eventId }),
-    quarantine: (query: Record<string, string> = {}) => route(recovery, 'GET /quarantine', {}, { query }),
-    replayQuarantined: (id: string) => route(recovery, 'POST /quarantine/{id}/replay', { id }),
-    replayEvent: (eventId: string) => route(recovery, 'POST /events/{eventId}/replay', { eventId }),
-    eraseStudent: (email: string) => route(recovery, 'DELETE /students/{email}', { email: encodeURIComponent(email) }),
+      at(mappings, 'PUT /mappings/{productId}/offers/{offerCode}', { productId, offerCode }, { headers: { 'content-type': 'application/json' }, body: asJson(mapping) }),
+    getOffer: (productId: string, offerCode: string) => at(mappings, 'GET /mappings/{productId}/offers/{offerCode}', { productId, offerCode }),
+    deleteOffer: (productId: string, offerCode: string) => at(mappings, 'DELETE /mappings/{productId}/offers/{offerCode}', { productId, offerCode }),
+    listMappings: (query: Record<string, string> = {}) => at(mappings, 'GET /mappings', {}, { query }),
+    enrollments: (query: Record<string, string>) => at(enrollments, 'GET /enrollments', {}, { query }),
+    event: (eventId: string) => at(enrollments, 'GET /events/{eventId}', { eventId }),
+    quarantine: (query: Record<string, string> = {}) => at(recovery, 'GET /quarantine', {}, { query }),
+    replayQuarantined: (id: string) => at(recovery, 'POST /quarantine/{id}/replay', { id }),
+    replayEvent: (eventId: string) => at(recovery, 'POST /events/{eventId}/replay', { eventId }),
+    eraseStudent: (email: string) => at(recovery, 'DELETE /students/{email}', { email: encodeURIComponent(email) }),
   };
 }
 
@@ -231,3 +251,6 @@ export async function captureLogs(run: () => Promise<void>): Promise<string[]> {
   }
   return lines;
 }
+
+/** A stored key without its school's scope (`S#<schoolId>#<incarnation>#`): what the test wrote it for. */
+export const bare = (key: unknown) => String(key).replace(/^S#[a-z0-9-]+#[0-9a-z]{10}#/, '');

@@ -5,10 +5,11 @@ import { createReconciliationDeps } from '#lib/adapters/dynamodb/index.ts';
 import { loadConfig } from '#lib/config.ts';
 import { httpHandler } from '#lib/http/handler.ts';
 import { createLogger } from '#lib/logger.ts';
-import { createTestStack, freshEvent, loadHandlers, route, scanAllTables } from '../helpers/stack.ts';
+import { createTestStack, freshEvent, loadHandlers, schoolRoute, scanAllTables } from '../helpers/stack.ts';
 
 await createTestStack();
 const api = await loadHandlers();
+const at = schoolRoute(api.schoolId);
 const { handler: mappings } = await import('../../functions/mappings/handler.ts');
 const silent = createLogger('admin-input', 'SILENT');
 const recon = httpHandler(silent, [], reconciliationRoutes(createReconciliationDeps(loadConfig()), { launch: async () => {}, leaseMs: 60_000, logger: silent }));
@@ -17,7 +18,7 @@ const fields = (response: any) => response.body.error.issues.map((i: { field: st
 const course = (id: string) => ({ targets: [{ type: 'course', id }] });
 /** A PUT whose body is these bytes, base64-encoded as API Gateway passes a body it does not take for text. */
 const putBytes = (productId: string, bytes: Buffer) =>
-  route(mappings, 'PUT /mappings/{productId}', { productId }, { headers: { 'content-type': 'application/json' }, body: bytes.toString('base64'), isBase64Encoded: true });
+  at(mappings, 'PUT /mappings/{productId}', { productId }, { headers: { 'content-type': 'application/json' }, body: bytes.toString('base64'), isBase64Encoded: true });
 
 describe('admin input that must be refused', () => {
   it('refuses an unknown key with 400 naming it, anywhere in a mapping or a query, and stores nothing', async () => {
@@ -31,7 +32,7 @@ describe('admin input that must be refused', () => {
     assert.deepEqual(fields(await api.putMapping('7200001', { ...course('a'), policy: { graceDay: 2 } })), ['policy.graceDay']);
     assert.deepEqual(fields(await api.listMappings({ limt: '5' })), ['limt']);
     assert.deepEqual(fields(await api.quarantine({ curser: 'x' })), ['curser']);
-    const window = await route(recon, 'POST /reconciliations', {}, { body: JSON.stringify({ from: new Date(Date.now() - 3600_000).toISOString(), too: new Date().toISOString() }) });
+    const window = await at(recon, 'POST /reconciliations', {}, { body: JSON.stringify({ from: new Date(Date.now() - 3600_000).toISOString(), too: new Date().toISOString() }) });
     assert.deepEqual(fields(window), ['too']);
     assert.equal((await mappingItems()).length, before);
   });

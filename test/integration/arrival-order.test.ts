@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
-import { loadConfig } from '#lib/config.ts';
 import { enrollmentsOfStudent } from '#lib/services/enrollments.ts';
 import { createTestStack, fixtureJson, freshEvent, loadHandlers, localBurstAllowance } from '../helpers/stack.ts';
+import { storesOf } from '../helpers/schools.ts';
 
 /**
  * Property: whatever order Hotmart delivers a timeline in, with retries and copies from other
@@ -17,7 +16,7 @@ import { createTestStack, fixtureJson, freshEvent, loadHandlers, localBurstAllow
 localBurstAllowance();
 await createTestStack();
 const api = await loadHandlers();
-const deps = createDynamoDeps(loadConfig());
+const deps = await storesOf(api.schoolId);
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 40);
 /** A failure prints its seed and path: PROPERTY_SEED=… PROPERTY_PATH=… replays exactly that case. */
 const replay = process.env.PROPERTY_SEED ? { seed: Number(process.env.PROPERTY_SEED), path: process.env.PROPERTY_PATH, endOnFailure: true } : {};

@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createTestStack, loadHandlers, route, scanAllTables } from '../helpers/stack.ts';
+import { createTestStack, loadHandlers, schoolRoute, scanAllTables } from '../helpers/stack.ts';
 
 await createTestStack();
 const api = await loadHandlers();
+const at = schoolRoute(api.schoolId);
 const { handler: mappings } = await import('../../functions/mappings/handler.ts');
 const course = (id: string) => ({ targets: [{ type: 'course', id }] });
 const targetsOf = async (productId: string) => (await api.getMapping(productId)).body.targets;
 const putOffer = (productId: string, offerCode: string, body: unknown, headers: Record<string, string> = {}) =>
-  route(mappings, 'PUT /mappings/{productId}/offers/{offerCode}', { productId, offerCode }, { headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  at(mappings, 'PUT /mappings/{productId}/offers/{offerCode}', { productId, offerCode }, { headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 const deleteOffer = (productId: string, offerCode: string, headers: Record<string, string>) =>
-  route(mappings, 'DELETE /mappings/{productId}/offers/{offerCode}', { productId, offerCode }, { headers });
+  at(mappings, 'DELETE /mappings/{productId}/offers/{offerCode}', { productId, offerCode }, { headers });
 
 describe('conditional requests (RFC 9110)', () => {
   it('answers 412, changing nothing, to an If-Match that names no current version — well-formed or not', async () => {
@@ -46,7 +47,7 @@ describe('conditional requests (RFC 9110)', () => {
   it('makes a PUT create-only with If-None-Match: *: 201 with Location when absent, 412 when it exists', async () => {
     const created = await api.putMapping('07300004', course('first'), { 'if-none-match': '*' });
     assert.equal(created.statusCode, 201);
-    assert.equal(created.headers.location, '/mappings/7300004');
+    assert.equal(created.headers.location, `/schools/${api.schoolId}/mappings/7300004`);
     const again = await api.putMapping('7300004', course('second'), { 'if-none-match': '*' });
     assert.equal(again.statusCode, 412);
     assert.deepEqual(await targetsOf('7300004'), [{ type: 'course', id: 'first' }]);
@@ -59,7 +60,7 @@ describe('conditional requests (RFC 9110)', () => {
   it('gives an offer override the same preconditions, and its 201 a Location', async () => {
     const created = await putOffer('7300005', 'y7ann01q', course('anual'), { 'if-none-match': '*' });
     assert.equal(created.statusCode, 201);
-    assert.equal(created.headers.location, '/mappings/7300005/offers/y7ann01q');
+    assert.equal(created.headers.location, `/schools/${api.schoolId}/mappings/7300005/offers/y7ann01q`);
     assert.equal((await putOffer('7300005', 'y7ann01q', course('other'), { 'if-none-match': '*' })).statusCode, 412);
     assert.equal((await putOffer('7300005', 'y7ann01q', course('other'), { 'if-match': '"2"' })).statusCode, 412);
     assert.equal((await deleteOffer('7300005', 'y7ann01q', { 'if-match': 'nope' })).statusCode, 412);
@@ -69,7 +70,7 @@ describe('conditional requests (RFC 9110)', () => {
   it('lets DynamoDB decide between concurrent create-only PUTs: exactly one 201', async () => {
     const answers = await Promise.all(Array.from({ length: 4 }, (_, i) => api.putMapping('7300006', course(`racer-${i}`), { 'if-none-match': '*' })));
     assert.deepEqual(answers.map((a) => a.statusCode).sort(), [201, 412, 412, 412]);
-    const stored = (await scanAllTables()).filter((item) => item.pk === 'PRODUCT#7300006');
+    const stored = (await scanAllTables()).filter((item) => String(item.sk).startsWith('PRODUCT#7300006#'));
     assert.equal(stored.length, 1);
     assert.equal(stored[0]!.version, 1);
   });

@@ -5,19 +5,20 @@ import { createReconciliationDeps } from '#lib/adapters/dynamodb/index.ts';
 import { loadConfig } from '#lib/config.ts';
 import { httpHandler } from '#lib/http/handler.ts';
 import { createLogger } from '#lib/logger.ts';
-import { captureLogs, createTestStack, freshEvent, loadHandlers, route } from '../helpers/stack.ts';
+import { captureLogs, createTestStack, freshEvent, loadHandlers, schoolRoute } from '../helpers/stack.ts';
 
 // Error logs are part of what is asserted.
 process.env.LOG_LEVEL = 'WARN';
 await createTestStack();
 const api = await loadHandlers();
+const at = schoolRoute(api.schoolId);
 const logger = createLogger('reconciliations', loadConfig().logLevel);
 const recon = httpHandler(
   logger,
   [],
   reconciliationRoutes(createReconciliationDeps(loadConfig()), { launch: async () => {}, leaseMs: 60_000, logger }),
 );
-const runs = (query: Record<string, string>) => route(recon, 'GET /reconciliations', {}, { query });
+const runs = (query: Record<string, string>) => at(recon, 'GET /reconciliations', {}, { query });
 
 await api.putMapping('7100001', { targets: [{ type: 'class', id: 'cursor-a' }, { type: 'class', id: 'cursor-b' }] });
 for (let i = 0; i < 3; i++) {

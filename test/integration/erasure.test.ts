@@ -3,10 +3,12 @@ import { describe, it } from 'node:test';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
 import { TABLES_WITH_EMAIL, TABLES_WITHOUT_EMAIL, createErasureStore } from '#lib/adapters/dynamodb/erasure-store.ts';
+import { schoolKeys } from '#lib/adapters/dynamodb/keys.ts';
 import { loadConfig } from '#lib/config.ts';
 import { eraseStudent } from '#lib/services/erasure.ts';
 import { serverlessTables } from '../../scripts/local/tables.ts';
-import { TOKEN, createTestStack, freshEvent, loadHandlers, scanAllTables } from '../helpers/stack.ts';
+import { TOKEN, createTestStack, freshEvent, loadHandlers, scanAllTables, bare } from '../helpers/stack.ts';
+import { storesOf } from '../helpers/schools.ts';
 
 await createTestStack();
 const api = await loadHandlers();
@@ -119,7 +121,8 @@ describe('LGPD erasure: DELETE /students/{email}', () => {
           };
         },
       }) as DynamoDBDocumentClient;
-      await assert.rejects(eraseStudent(email, { erasure: createErasureStore(flaky, loadConfig().tables) }), /injected/);
+      const school = schoolKeys((await storesOf(api.schoolId)).scope);
+      await assert.rejects(eraseStudent(email, { erasure: createErasureStore(flaky, loadConfig().tables, school) }), /injected/);
 
       const rerun = await api.eraseStudent(email);
       assert.equal(rerun.statusCode, 200);
@@ -129,7 +132,7 @@ describe('LGPD erasure: DELETE /students/{email}', () => {
       assert.ok(!after.includes('erasure#'), 'the erasure in progress was not forgotten');
       // Everything under the one pseudonym: the enrollment, and the records that lead to it.
       const items = await scanAllTables();
-      const records = items.filter((item: any) => [`TX#HPRES${tag}1`, `TX#HPRES${tag}2`, `SUB#SRES${tag}`].includes(item.pk));
+      const records = items.filter((item: any) => [`TX#HPRES${tag}1`, `TX#HPRES${tag}2`, `SUB#SRES${tag}`].includes(bare(item.pk)));
       assert.deepEqual(records.map((item: any) => item.email), [pseudonym, pseudonym, pseudonym].slice(0, records.length));
       assert.ok(records.length >= 2);
       const [enrollment] = (await api.enrollments({ email: pseudonym })).body.items;

@@ -2,23 +2,29 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import type { SchoolStores } from '#lib/adapters/dynamodb/index.ts';
 import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
+import { localPepperSource } from '#lib/adapters/secrets/pepper.ts';
 import { loadConfig } from '#lib/config.ts';
 import { webhookHandler } from '#lib/http/webhook.ts';
 import { createLogger } from '#lib/logger.ts';
 import { enrollmentsOfStudent } from '#lib/services/enrollments.ts';
 import { freePort, startDynamoDbLocal } from '../../scripts/local/dynamodb.ts';
 import { createTables } from '../../scripts/local/tables.ts';
-import { TOKEN, createTestStack, freshEvent, invoke, scanAllTables } from '../helpers/stack.ts';
+import { TOKEN, createTestStack, freshEvent, invoke, scanAllTables, bare } from '../helpers/stack.ts';
+import { createSchoolOn } from '../helpers/schools.ts';
 
 const { endpoint } = await createTestStack();
 const LAMBDA_TIMEOUT_MS = 6000;
 const PRODUCT = 9_200_001;
 const silent = createLogger('faults', 'SILENT');
+const SCHOOL = 'faults';
 const delivery = (body: unknown) => ({
   method: 'POST',
-  path: '/webhooks/hotmart',
+  path: `/schools/${SCHOOL}/webhooks/hotmart`,
+  routeKey: 'POST /schools/{schoolId}/webhooks/hotmart',
+  pathParameters: { schoolId: SCHOOL },
   headers: { 'content-type': 'application/json', 'x-hotmart-hottok': TOKEN },
   body: JSON.stringify(body),
 });
@@ -37,8 +43,9 @@ describe('DynamoDB stopped mid-run', () => {
     let dynamodb = await startDynamoDbLocal({ port, dbPath });
     const tables = await createTables(dynamodb.endpoint, 'faults');
     const config = loadConfig({ ...process.env, ...tables, DYNAMODB_ENDPOINT: dynamodb.endpoint });
-    const deps = createDynamoDeps(config);
-    const handler = webhookHandler(config, deps, silent);
+    const all = createDynamoDeps(config);
+    const handler = webhookHandler(config, all, silent, { pepper: localPepperSource });
+    const deps = await createSchoolOn(all, SCHOOL);
     await deps.mappingStore.put({ productId: String(PRODUCT) }, { targets: [{ type: 'course', id: 'faults' }] });
     try {
       assert.equal((await timed(handler, freshEvent('PURCHASE_APPROVED', { transaction: 'HPUP1', email: 'up@example.com', productId: PRODUCT }))).body.status, 'processed');
@@ -66,11 +73,11 @@ describe('DynamoDB stopped mid-run', () => {
 
 describe('faults injected into the SDK', () => {
   const config = loadConfig({ ...process.env, DYNAMODB_ENDPOINT: endpoint });
-  const deps = createDynamoDeps(config);
+  const all = createDynamoDeps(config);
   let fault: 'none' | 'throttle' | 'lost-answer' = 'none';
   let injected = 0;
   // After the SDK's retry middleware: every attempt meets the fault, as in a long throttling spell.
-  deps.db.middlewareStack.addRelativeTo(
+  all.db.middlewareStack.addRelativeTo(
     (next: any) => async (args: any) => {
       if (fault === 'throttle') {
         injected++;
@@ -91,7 +98,11 @@ describe('faults injected into the SDK', () => {
     },
     { relation: 'after', toMiddleware: 'retryMiddleware', name: 'faultInjection' },
   );
-  const handler = webhookHandler(config, deps, silent);
+  const handler = webhookHandler(config, all, silent, { pepper: localPepperSource });
+  let deps: SchoolStores;
+  before(async () => {
+    deps = await createSchoolOn(all, SCHOOL);
+  });
   /** One delivery while the fault is on: it must answer 503 within the Lambda timeout. */
   const deliverDuring = async (kind: typeof fault, body: unknown) => {
     fault = kind;
@@ -111,7 +122,7 @@ describe('faults injected into the SDK', () => {
     assert.deepEqual(await stored('HPTHROTTLE'), []);
     assert.equal((await timed(handler, body)).body.status, 'processed');
     assert.equal((await timed(handler, body)).body.status, 'duplicate');
-    assert.deepEqual((await stored(body.id)).map((i) => String(i.pk).split('#')[0]).sort(), ['EVENT', 'STUDENT', 'TX', 'TXEVENT']);
+    assert.deepEqual((await stored(body.id)).map((i) => bare(i.pk).split('#')[0]).sort(), ['EVENT', 'STUDENT', 'TX', 'TXEVENT']);
   });
 
   it('answers 503 when a committed write’s answer is lost, and the redelivery has no second effect', async (t) => {
@@ -120,7 +131,7 @@ describe('faults injected into the SDK', () => {
     t.diagnostic(`answer lost after commit: 503 after ${lost.ms} ms`);
     // Committed whole, not in part: event, business key, transaction and enrollment.
     const items = await stored('HPLOST');
-    assert.deepEqual(items.map((i) => String(i.pk).split('#')[0]).sort(), ['EVENT', 'STUDENT', 'TX', 'TXEVENT']);
+    assert.deepEqual(items.map((i) => bare(i.pk).split('#')[0]).sort(), ['EVENT', 'STUDENT', 'TX', 'TXEVENT']);
     assert.equal((await timed(handler, body)).body.status, 'duplicate');
     const [enrollment] = await enrollmentsOfStudent('lost@example.com', deps);
     assert.deepEqual(enrollment?.transactions, [{ transaction: 'HPLOST', status: 'APPROVED' }]);

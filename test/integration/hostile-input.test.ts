@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { PREVIOUS_TOKEN, TOKEN, captureLogs, createTestStack, fixture, invoke, scanAllTables } from '../helpers/stack.ts';
+import { PREVIOUS_TOKEN, SCHOOL, TOKEN, captureLogs, createTestStack, fixture, invoke, scanAllTables } from '../helpers/stack.ts';
+import { createSchool } from '../helpers/schools.ts';
 
 // Logs at DEBUG: what the whole run logs is checked for secrets and personal data.
 process.env.LOG_LEVEL = 'DEBUG';
 await createTestStack();
+await createSchool(SCHOOL);
 const { handler } = await import('../../functions/webhook/handler.ts');
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 10_000);
 
@@ -100,7 +102,9 @@ describe(`hostile input: ${REQUESTS} generated and mutated deliveries`, () => {
         try {
           response = await invoke(handler as never, {
             method: 'POST',
-            path: '/webhooks/hotmart',
+            path: `/schools/${SCHOOL}/webhooks/hotmart`,
+            routeKey: 'POST /schools/{schoolId}/webhooks/hotmart',
+            pathParameters: { schoolId: SCHOOL },
             headers,
             body: r.base64 ? Buffer.from(body).toString('base64') : body,
             isBase64Encoded: r.base64,

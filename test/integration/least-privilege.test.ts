@@ -35,6 +35,7 @@ DynamoDBDocumentClient.prototype.send = function (this: DynamoDBDocumentClient, 
 } as typeof original;
 
 const { loadHandlers } = await import('../helpers/stack.ts');
+const { schoolsApi, storesOf } = await import('../helpers/schools.ts');
 const api = await loadHandlers();
 const applyParked = (await import('../../functions/apply-parked/handler.ts')).handler;
 const { startReconciliationStack } = await import('../helpers/reconciliation.ts');
@@ -72,6 +73,17 @@ function granted(): Record<string, Set<string>> {
 
 describe('least privilege, from what each function does', () => {
   it('grants each function exactly the DynamoDB actions it issues while serving every route', async () => {
+    await as('schools', async () => {
+      await schoolsApi.put('iam-school', { name: 'IAM' });
+      await schoolsApi.put('iam-school', { name: 'IAM renamed' });
+      await schoolsApi.get('iam-school');
+      await schoolsApi.list();
+      await schoolsApi.putToken('iam-school', 'iam-token-1');
+      await schoolsApi.putToken('iam-school', 'iam-token-2');
+      await schoolsApi.dropPrevious('iam-school');
+      await schoolsApi.delete('iam-school');
+      await schoolsApi.put('iam-school', { name: 'IAM again' }); // a creation over the tombstone
+    });
     await as('mappings', async () => {
       await api.putMapping('9400001', { targets: [{ type: 'course', id: 'iam' }] });
       await api.putOffer('9400001', 'vip', { targets: [{ type: 'class', id: 'iam-vip' }] });
@@ -106,12 +118,11 @@ describe('least privilege, from what each function does', () => {
       }
     });
     // The background worker, as the asynchronous invocation a mapping PUT out of time starts.
-    const { createDynamoDeps } = await import('#lib/adapters/dynamodb/index.ts');
-    const { loadConfig } = await import('#lib/config.ts');
     const { MappingInputSchema } = await import('#lib/domain/mapping.ts');
     serving = 'setup';
-    await createDynamoDeps(loadConfig()).mappingStore.put({ productId: '9400003' }, MappingInputSchema.parse({ targets: [{ type: 'course', id: 'iam-bg' }] }));
-    await as('applyParked', () => applyParked({ productId: '9400003' }, lambdaContext(300_000)));
+    const stores = await storesOf(api.schoolId);
+    await stores.mappingStore.put({ productId: '9400003' }, MappingInputSchema.parse({ targets: [{ type: 'course', id: 'iam-bg' }] }));
+    await as('applyParked', () => applyParked({ scope: stores.scope, productId: '9400003' }, lambdaContext(300_000)));
     await as('mappings', async () => {
       await api.putMapping('9400002', { targets: [{ type: 'course', id: 'iam-late' }] }); // applies both waiting purchases
       await api.putMapping('3412907', { targets: [{ type: 'course', id: 'fotografia' }] });
@@ -127,11 +138,9 @@ describe('least privilege, from what each function does', () => {
       await api.quarantine();
       const body = JSON.stringify(freshEvent('PURCHASE_APPROVED', { transaction: 'HPIAM3', email: 'iam@example.com', productId: 9400001 }));
       const quarantined = await (async () => {
-        const { createDynamoDeps } = await import('#lib/adapters/dynamodb/index.ts');
-        const { loadConfig } = await import('#lib/config.ts');
         const id = createHash('sha256').update(body).digest('hex');
         serving = 'setup';
-        await createDynamoDeps(loadConfig()).quarantine.put({ id, reason: 'older parser', contentType: 'application/json', body, receivedAt: Date.now(), expiresAt: 2e9 });
+        await stores.quarantine.put({ id, reason: 'older parser', contentType: 'application/json', body, receivedAt: Date.now(), expiresAt: 2e9 });
         serving = 'recovery';
         return id;
       })();
@@ -190,7 +199,7 @@ describe('least privilege, from what each function does', () => {
     await recon.close();
 
     const roles = granted();
-    for (const fn of ['webhook', 'mappings', 'applyParked', 'enrollments', 'recovery', 'reconciliations', 'reconcile']) {
+    for (const fn of ['schools', 'webhook', 'mappings', 'applyParked', 'enrollments', 'recovery', 'reconciliations', 'reconcile']) {
       assert.deepEqual([...(used[fn] ?? [])].sort(), [...roles[fn]!].sort(), `${fn}: issued (actual) vs granted (expected)`);
     }
   });

@@ -29,7 +29,8 @@ describe('npm start, for a newcomer', () => {
     // A real failure of the real functions: a configuration they refuse fails their cold start.
     const stack = await startLocalStack({ DYNAMODB_REQUEST_TIMEOUT_MS: '50' });
     try {
-      assert.match(stack.output(), /npm start: GET \/webhooks\/hotmart answered 500/);
+      assert.match(stack.output(), /npm start: GET \/schools\/demo\/webhooks\/hotmart answered 500/);
+      assert.match(stack.output(), /npm start: PUT \/schools\/demo answered 500/);
       const answer = await post(stack.base, newApproval(3412911), 'dev-hottok-change-me');
       assert.deepEqual(answer, { status: 500, body: { message: 'Internal Server Error' } });
       const read = await fetch(`${stack.base}/enrollments?email=someone@example.com`);

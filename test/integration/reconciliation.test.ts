@@ -3,13 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { createHotmartApi } from '#lib/adapters/hotmart/api-client.ts';
-import { createReconciliationDeps } from '#lib/adapters/dynamodb/index.ts';
-import { loadConfig } from '#lib/config.ts';
 import { executeRun, startRun } from '#lib/services/reconciliation-runs.ts';
 import { reconcileWindow } from '#lib/services/reconcile.ts';
 import { startFakeHotmartApi } from '../../scripts/fake-hotmart-api.ts';
 import { CLIENT_ID, CLIENT_SECRET, clientFor, startReconciliationStack } from '../helpers/reconciliation.ts';
 import { captureLogs, createTestStack, fixtureJson, freshEvent, loadHandlers, scanAllTables } from '../helpers/stack.ts';
+import { storesOf } from '../helpers/schools.ts';
 
 /**
  * Reconciliation end to end: `POST /reconciliations` and the hourly schedule, the runner reading
@@ -19,7 +18,7 @@ import { captureLogs, createTestStack, fixtureJson, freshEvent, loadHandlers, sc
 await createTestStack();
 const recon = await startReconciliationStack({ pageSize: 2 });
 const api = await loadHandlers();
-const deps = createReconciliationDeps(loadConfig());
+const deps = await storesOf(api.schoolId);
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -59,7 +58,7 @@ async function webhook(body: unknown) {
 async function run(window: unknown = lastDays) {
   const started = await recon.start(window);
   assert.equal(started.statusCode, 202, JSON.stringify(started.body));
-  assert.equal(started.headers.location, `/reconciliations/${started.body.id}`);
+  assert.equal(started.headers.location, `/schools/${api.schoolId}/reconciliations/${started.body.id}`);
   await recon.idle();
   const stored = await recon.get(started.body.id);
   assert.equal(stored.statusCode, 200);
@@ -255,7 +254,7 @@ describe('reconciliation through POST /reconciliations and the schedule', () => 
 
     await new Promise((resolve) => setTimeout(resolve, 400));
     assert.equal((await recon.get(crashed.run.id)).body.status, 'abandoned', 'its lease expired');
-    assert.equal((await recon.invokeRunner({ runId: crashed.run.id })).executed, false, 'a late retry of the dead run does not run it');
+    assert.equal((await recon.invokeRunner({ schoolId: api.schoolId, runId: crashed.run.id })).executed, false, 'a late retry of the dead run does not run it');
     const rerun = await run({ from: iso(NOW - DAY), to: iso(NOW) });
     assert.equal(rerun.status, 'succeeded');
 
@@ -271,10 +270,10 @@ describe('reconciliation through POST /reconciliations and the schedule', () => 
     const started = await recon.start(lastDays);
     assert.equal(started.statusCode, 202);
     recon.setMode('run');
-    const invocations = await Promise.all([recon.invokeRunner({ runId: started.body.id }), recon.invokeRunner({ runId: started.body.id })]);
+    const invocations = await Promise.all([recon.invokeRunner({ schoolId: api.schoolId, runId: started.body.id }), recon.invokeRunner({ schoolId: api.schoolId, runId: started.body.id })]);
     assert.deepEqual(invocations.map((i) => i.executed).sort(), [false, true]);
     assert.equal((await recon.get(started.body.id)).body.status, 'succeeded');
-    assert.equal((await recon.invokeRunner({ runId: started.body.id })).executed, false, 'a retry after the end does nothing');
+    assert.equal((await recon.invokeRunner({ schoolId: api.schoolId, runId: started.body.id })).executed, false, 'a retry after the end does nothing');
 
     // A run that outlives its lease: another run takes over, and the late finish keeps the report but not the status.
     const slow = await startRun({ from: NOW - DAY, to: NOW }, 'api', 60_000, deps);
@@ -433,7 +432,7 @@ describe('reconciliation through POST /reconciliations and the schedule', () => 
       recon.fake.rotateSecret();
       assert.equal(failed.status, 'failed');
       assert.match(failed.report.errors[0].message, /401/);
-      await recon.invokeRunner({ runId: failed.id }); // refused: already finished
+      await recon.invokeRunner({ schoolId: api.schoolId, runId: failed.id }); // refused: already finished
     });
     assert.ok(lines.some((line) => line.includes('"level":"WARN"') && line.includes('reconciliation finished')), 'the failed run was logged');
     assert.ok(lines.some((line) => line.includes('reconciliation finished')), 'the runner logged its runs');

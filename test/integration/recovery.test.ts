@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
-import { loadConfig } from '#lib/config.ts';
 import { recoveryRoutes } from '../../functions/recovery/routes.ts';
 import { httpHandler } from '#lib/http/handler.ts';
 import { createLogger } from '#lib/logger.ts';
-import { TOKEN, captureLogs, createTestStack, fixture, freshEvent, loadHandlers, route } from '../helpers/stack.ts';
+import { TOKEN, captureLogs, createTestStack, fixture, freshEvent, loadHandlers, schoolRoute } from '../helpers/stack.ts';
+import { realDeps, storesOf } from '../helpers/schools.ts';
 
 await createTestStack();
 const api = await loadHandlers();
-const deps = createDynamoDeps(loadConfig());
+const deps = await storesOf(api.schoolId);
 const PRODUCT = 9_000_001;
 await api.putMapping(String(PRODUCT), { targets: [{ type: 'course', id: 'recover' }] });
 
@@ -63,9 +62,9 @@ describe('quarantine', () => {
 describe('replaying a quarantined delivery with a corrected body', () => {
   const OPERATOR = 'arn:aws:iam::123456789012:user/operadora';
   const logger = createLogger('recovery', 'DEBUG');
-  const recovery = httpHandler(logger, [], recoveryRoutes(deps, logger));
+  const recovery = httpHandler(logger, [], recoveryRoutes(realDeps(), logger));
   const replay = (id: string, correction?: unknown, authorizer?: unknown) =>
-    route(recovery, 'POST /quarantine/{id}/replay', { id }, {
+    schoolRoute(api.schoolId)(recovery, 'POST /quarantine/{id}/replay', { id }, {
       ...(correction !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(correction) } : {}),
       ...(authorizer ? { authorizer } : {}),
     });
@@ -95,7 +94,7 @@ describe('replaying a quarantined delivery with a corrected body', () => {
     assert.equal((await api.event(broken.id)).body.receivedAt, new Date(kept.receivedAt).toISOString(), 'applied as received when the original came');
 
     const audit = lines.map((line) => JSON.parse(line)).filter((line) => line.quarantineId === id);
-    assert.deepEqual(audit.map((l) => [l.by, l.corrected]), [[OPERATOR, true], [OPERATOR, true]]);
+    assert.deepEqual(audit.map((l) => [l.by, l.corrected, l.schoolId]), [[OPERATOR, true, api.schoolId], [OPERATOR, true, api.schoolId]]);
     assert.equal(audit.at(-1).status, 'processed');
     assert.ok(audit.every((l) => !Number.isNaN(Date.parse(l.time))));
     assert.ok(!lines.join('\n').includes('ana.maria'), 'the corrected body was logged');

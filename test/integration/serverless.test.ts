@@ -30,7 +30,7 @@ describe('serverless.yml, as CloudFormation', () => {
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
   it('packages one zip per function', () => {
-    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'enrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconciliations.zip', 'recovery.zip', 'webhook.zip']);
+    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'enrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
   });
 
   it('is valid against the current CloudFormation resource schemas', () => {
@@ -50,11 +50,13 @@ describe('serverless.yml, as CloudFormation', () => {
     }
   });
 
-  it('puts the aws_iam authorizer on every route but the webhook', () => {
+  it('puts every route under a school, and the aws_iam authorizer on every route but the webhook', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
-    assert.equal(routes.length, 18);
+    assert.equal(routes.length, 24);
     for (const route of routes) {
-      if (route.RouteKey.endsWith(' /webhooks/hotmart')) assert.equal(route.AuthorizationType ?? 'NONE', 'NONE', route.RouteKey);
+      const path = route.RouteKey.split(' ')[1];
+      assert.ok(path === '/schools' || path.startsWith('/schools/{schoolId}'), route.RouteKey);
+      if (route.RouteKey.endsWith(' /schools/{schoolId}/webhooks/hotmart')) assert.equal(route.AuthorizationType ?? 'NONE', 'NONE', route.RouteKey);
       else assert.equal(route.AuthorizationType, 'AWS_IAM', route.RouteKey);
     }
   });
@@ -87,12 +89,13 @@ describe('serverless.yml, as CloudFormation', () => {
       RecoveryLambdaFunction: 'RecoveryRole',
       ReconciliationsLambdaFunction: 'ReconciliationsRole',
       ReconcileLambdaFunction: 'ReconcileRole',
+      SchoolsLambdaFunction: 'SchoolsRole',
     });
     const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
     assert.deepEqual(actionsByRole, {
       WebhookRole: {
         logs,
-        ssm: ['ssm:GetParametersByPath'],
+        Schools: ['dynamodb:GetItem'],
         Events: ['dynamodb:PutItem'],
         Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:Query'],
@@ -100,8 +103,9 @@ describe('serverless.yml, as CloudFormation', () => {
       },
       MappingsRole: {
         logs,
+        Schools: ['dynamodb:GetItem'],
         lambda: ['lambda:InvokeFunction'],
-        Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+        Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         Events: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
         Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       },
@@ -115,42 +119,57 @@ describe('serverless.yml, as CloudFormation', () => {
       },
       RecoveryRole: {
         logs,
-        Quarantine: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan'],
+        Schools: ['dynamodb:GetItem'],
+        Quarantine: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
         Events: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
         Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:Query'],
       },
       EnrollmentsRole: {
         logs,
+        Schools: ['dynamodb:GetItem'],
         Enrollments: ['dynamodb:GetItem', 'dynamodb:Query'],
         'Enrollments/index': ['dynamodb:Query'],
         Events: ['dynamodb:GetItem'],
       },
       ReconciliationsRole: {
         logs,
+        Schools: ['dynamodb:GetItem'],
         lambda: ['lambda:InvokeFunction'],
         Reconciliations: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
       },
       ReconcileRole: {
         logs,
+        Schools: ['dynamodb:GetItem'],
         ssm: ['ssm:GetParameter'],
         Reconciliations: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Events: ['dynamodb:PutItem'],
         Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:Query'],
       },
+      SchoolsRole: {
+        logs,
+        Schools: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+      },
     });
   });
 
-  it('scopes the token permission to the stage’s SSM path, and never puts a token in the environment', () => {
-    const webhook = resources.WebhookLambdaFunction!.Properties;
-    assert.equal(webhook.Environment.Variables.HOTTOK_SSM_PATH, '/hotmart-enrollments/prod/hottok');
-    const ssm = resources.WebhookRole!.Properties.Policies[0].PolicyDocument.Statement.find((s: any) => s.Action.includes('ssm:GetParametersByPath'));
-    assert.match(ssm.Resource['Fn::Sub'], /:parameter\/hotmart-enrollments\/prod\/hottok$/);
+  it('keeps the schools’ tokens in the registry (no SSM token path), and never puts a token in the environment', () => {
+    assert.ok(!/GetParametersByPath|parameter\/[^"]*hottok|HOTTOK_SSM_PATH/.test(JSON.stringify(template)), 'no SSM token path, parameter or permission');
+    assert.ok(!JSON.stringify(resources.WebhookRole).includes('ssm:'), 'the webhook reads no SSM parameter');
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
       const variables = JSON.stringify(fn.Properties.Environment.Variables);
-      assert.ok(!/HOTTOK"|HOTMART_HOTTOK|dev-hottok/.test(variables), variables);
+      assert.ok(!/HOTTOK|dev-hottok/.test(variables), variables);
+      assert.deepEqual(fn.Properties.Environment.Variables.SCHOOLS_TABLE, 'hotmart-enrollments-prod-schools');
     }
+    const schools = resources.SchoolsTable!.Properties;
+    assert.deepEqual(schools.KeySchema, [{ AttributeName: 'pk', KeyType: 'HASH' }]);
+    assert.equal(schools.TableName, 'hotmart-enrollments-prod-schools');
+    // Only the schools function writes the registry; the others read one school at a time.
+    const writers = ofType('AWS::IAM::Role').filter(([, role]) =>
+      role.Properties.Policies[0].PolicyDocument.Statement.some((s: any) => JSON.stringify(s.Resource).includes('SchoolsTable') && [s.Action].flat().some((a: string) => a !== 'dynamodb:GetItem')),
+    );
+    assert.deepEqual(writers.map(([id]) => id), ['SchoolsRole']);
   });
 
   it('gives the functions that serve paginated lists, and only them, a cursor secret derived from the stack’s id', () => {
@@ -160,7 +179,7 @@ describe('serverless.yml, as CloudFormation', () => {
         assert.deepEqual(fn.Properties.Environment.Variables.CURSOR_SECRET, { 'Fn::Join': ['', [{ Ref: 'AWS::StackId' }]] }, id);
         return id;
       });
-    assert.deepEqual(withSecret.sort(), ['EnrollmentsLambdaFunction', 'MappingsLambdaFunction', 'ReconciliationsLambdaFunction', 'RecoveryLambdaFunction']);
+    assert.deepEqual(withSecret.sort(), ['EnrollmentsLambdaFunction', 'MappingsLambdaFunction', 'ReconciliationsLambdaFunction', 'RecoveryLambdaFunction', 'SchoolsLambdaFunction']);
   });
 
   it('runs the reconciliation hourly over the last 72 hours and daily over 30 days, with the credentials in SSM and only the runner allowed to read them', () => {
@@ -182,7 +201,7 @@ describe('serverless.yml, as CloudFormation', () => {
     // The runner's whole environment: where the credentials are, never what they are.
     assert.deepEqual(Object.keys(runner.Environment.Variables).sort(), [
       'ENROLLMENTS_TABLE', 'EVENTS_TABLE', 'EVENT_RETENTION_DAYS', 'HOTMART_API_CREDENTIALS_PARAMETER', 'HOTMART_API_URL', 'HOTMART_TOKEN_URL', 'LOG_LEVEL',
-      'MAPPINGS_TABLE', 'QUARANTINE_TABLE', 'RECONCILE_LEASE_SECONDS', 'RECONCILE_WINDOW_HOURS', 'RECONCILIATIONS_TABLE',
+      'MAPPINGS_TABLE', 'QUARANTINE_TABLE', 'RECONCILE_LEASE_SECONDS', 'RECONCILE_WINDOW_HOURS', 'RECONCILIATIONS_TABLE', 'SCHOOLS_TABLE',
     ]);
     assert.deepEqual(runner.Environment.Variables.HOTMART_API_CREDENTIALS_PARAMETER, '/hotmart-enrollments/prod/hotmart-api');
     assert.equal(runner.Environment.Variables.RECONCILE_WINDOW_HOURS, '72');
@@ -233,7 +252,7 @@ describe('serverless.yml, as CloudFormation', () => {
 
   it('keeps tables pay-per-request, point-in-time recovered and retained; quarantine expires by TTL', () => {
     const tables = ofType('AWS::DynamoDB::Table');
-    assert.equal(tables.length, 5);
+    assert.equal(tables.length, 6);
     for (const [id, table] of tables) {
       assert.equal(table.DeletionPolicy, 'Retain', id);
       assert.equal(table.Properties.BillingMode, 'PAY_PER_REQUEST', id);
@@ -255,7 +274,7 @@ describe('serverless.yml, as CloudFormation', () => {
       if (id !== 'ReconcileLambdaFunction' && id !== 'ApplyParkedLambdaFunction') assert.ok(fn.Properties.Timeout <= 6, id);
     }
     const logGroups = ofType('AWS::Logs::LogGroup');
-    assert.equal(logGroups.length, 7);
+    assert.equal(logGroups.length, 8);
     for (const [id, group] of logGroups) assert.ok(group.Properties.RetentionInDays > 0, id);
   });
 });
@@ -298,6 +317,9 @@ describe('npm start', () => {
       assert.equal(JSON.parse(paste(getEnrollments!)).items[0].hasAccess, true);
       const refused = await fetch(`${base}/webhooks/hotmart`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       assert.equal(refused.status, 401);
+      // The school npm start created, and no other.
+      assert.deepEqual(((await (await fetch(`${stack.api}/schools`)).json()) as { items: { schoolId: string }[] }).items.map((s: { schoolId: string }) => s.schoolId), ['demo']);
+      assert.equal((await post(`${stack.api}/schools/other`, newApproval(launch), 'dev-hottok-change-me')).status, 404);
 
       // The printed reconciliation curl: a run handed to the runner through serverless-offline's
       // Lambda endpoint, against the fake Hotmart API's demo records.

@@ -3,13 +3,18 @@ import type { Socket } from 'node:net';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { freePort } from '../../scripts/local/dynamodb.ts';
-import { TOKEN, createTestStack, fixture, invoke, scanAllTables } from '../helpers/stack.ts';
+import { SCHOOL, TOKEN, createTestStack, fixture, invoke, scanAllTables, bare } from '../helpers/stack.ts';
 
 const { endpoint } = await createTestStack();
 const approved = fixture('PURCHASE_APPROVED.json');
 /** A fresh instance of the webhook module: it reads its configuration when imported. */
 const loadWebhook = (instance: string) => import(`../../functions/webhook/handler.ts?instance=${instance}`);
-const delivery = { method: 'POST', path: '/webhooks/hotmart', headers: { 'content-type': 'application/json', 'x-hotmart-hottok': TOKEN }, body: approved };
+const delivery = {
+  method: 'POST',
+  path: `/schools/${SCHOOL}/webhooks/hotmart`,
+  routeKey: 'POST /schools/{schoolId}/webhooks/hotmart',
+  pathParameters: { schoolId: SCHOOL },
+  headers: { 'content-type': 'application/json', 'x-hotmart-hottok': TOKEN }, body: approved };
 
 describe('when DynamoDB is unreachable', () => {
   it('answers 503 within the Lambda timeout, stores nothing, and the redelivery after recovery applies once', async () => {
@@ -25,15 +30,17 @@ describe('when DynamoDB is unreachable', () => {
 
     process.env.DYNAMODB_ENDPOINT = endpoint;
     assert.deepEqual(await scanAllTables(), []);
+    const { createSchool } = await import('../helpers/schools.ts');
+    await createSchool(SCHOOL);
     const { handler: mappings } = await import('../../functions/mappings/handler.ts');
     await invoke(mappings as never, {
-      method: 'PUT', path: '/mappings/3412907', routeKey: 'PUT /mappings/{productId}', pathParameters: { productId: '3412907' },
+      method: 'PUT', path: `/schools/${SCHOOL}/mappings/3412907`, routeKey: 'PUT /schools/{schoolId}/mappings/{productId}', pathParameters: { schoolId: SCHOOL, productId: '3412907' },
       headers: { 'content-type': 'application/json' }, body: JSON.stringify({ targets: [{ type: 'course', id: 'fotografia' }] }),
     });
     const up = await loadWebhook('up');
     assert.equal((await invoke(up.handler as never, delivery)).body.status, 'processed');
     assert.equal((await invoke(up.handler as never, delivery)).body.status, 'duplicate');
-    const enrollments = (await scanAllTables()).filter((item) => String(item.pk).startsWith('STUDENT#'));
+    const enrollments = (await scanAllTables()).filter((item) => bare(item.pk).startsWith('STUDENT#'));
     assert.equal(enrollments.length, 1);
   });
 

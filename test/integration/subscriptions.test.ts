@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
-import { loadConfig } from '#lib/config.ts';
 import type { Policy } from '#lib/domain/mapping.ts';
 import { enrollmentsOfStudent } from '#lib/services/enrollments.ts';
 import { TOKEN, createTestStack, fixture, fixtureJson, freshEvent, loadHandlers } from '../helpers/stack.ts';
+import { storesOf } from '../helpers/schools.ts';
 
 await createTestStack();
 const api = await loadHandlers();
-const deps = createDynamoDeps(loadConfig());
+const deps = await storesOf(api.schoolId);
 
 const DAY = 24 * 3600 * 1000;
 const HOUR = 3600 * 1000;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { TOKEN, captureLogs, createTestStack, fixture, fixtureJson, freshEvent, loadHandlers, scanAllTables } from '../helpers/stack.ts';
+import { TOKEN, captureLogs, createTestStack, fixture, fixtureJson, freshEvent, loadHandlers, scanAllTables, bare } from '../helpers/stack.ts';
+import { storesOf } from '../helpers/schools.ts';
 
 // This file logs at DEBUG and checks what the logs hold.
 process.env.LOG_LEVEL = 'DEBUG';
@@ -98,16 +99,16 @@ describe('every Hotmart event, posted as Hotmart sends it', () => {
     const unmapped = freshEvent('PURCHASE_APPROVED', { transaction: 'HPTTL1', email: 'ttl@example.com', productId: 9_999_001 });
     await post(unmapped);
     const items = (await scanAllTables()).filter((item: any) => String(item.table).endsWith('-events')) as any[];
-    const records = items.filter((item) => item.pk.startsWith('EVENT#'));
+    const records = items.filter((item) => bare(item.pk).startsWith('EVENT#'));
     assert.ok(records.length > 10);
     for (const record of records) assert.equal(record.expiresAt, Math.floor(record.receivedAt / 1000) + 400 * DAY, record.pk);
     // Business keys hold no personal data and keep deduplicating; a parked purchase waits for its mapping.
-    for (const item of items.filter((i) => !i.pk.startsWith('EVENT#'))) assert.equal(item.expiresAt, undefined, item.pk);
-    assert.ok(items.some((i) => i.pk.startsWith('PARKED#')));
+    for (const item of items.filter((i) => !bare(i.pk).startsWith('EVENT#'))) assert.equal(item.expiresAt, undefined, item.pk);
+    assert.ok(items.some((i) => bare(i.pk).startsWith('PARKED#')));
 
-    const before = records.find((r) => r.pk === `EVENT#${unmapped.id}`)!.expiresAt;
+    const before = records.find((r) => bare(r.pk) === `EVENT#${unmapped.id}`)!.expiresAt;
     await api.replayEvent(unmapped.id);
-    const replayed = (await scanAllTables()).find((item: any) => item.pk === `EVENT#${unmapped.id}`) as any;
+    const replayed = (await scanAllTables()).find((item: any) => bare(item.pk) === `EVENT#${unmapped.id}`) as any;
     assert.deepEqual([replayed.expiresAt, typeof replayed.replayedAt], [before, 'number']);
     assert.equal((await api.event(unmapped.id)).body.expiresAt, undefined);
 
@@ -115,13 +116,13 @@ describe('every Hotmart event, posted as Hotmart sends it', () => {
     assert.equal(loadConfig({ ...process.env, EVENT_RETENTION_DAYS: '60' }).eventRetentionDays, 60);
     assert.throws(() => loadConfig({ ...process.env, EVENT_RETENTION_DAYS: '5' }), /EVENT_RETENTION_DAYS/);
     const { createDynamoDeps } = await import('../../lib/adapters/dynamodb/index.ts');
-    const short = createDynamoDeps(loadConfig({ ...process.env, EVENT_RETENTION_DAYS: '60' }));
+    const short = createDynamoDeps(loadConfig({ ...process.env, EVENT_RETENTION_DAYS: '60' })).storesFor((await storesOf(api.schoolId)).scope);
     const { applyHotmartEvent } = await import('../../lib/services/apply-event.ts');
     const { parseJsonDelivery } = await import('../../lib/domain/hotmart/webhook-v2.ts');
     const parsed = parseJsonDelivery(JSON.stringify(freshEvent('PURCHASE_BILLET_PRINTED', { transaction: 'HPTTL2', email: 'ttl@example.com', productId: 3412911 })), Date.now());
     assert.ok(parsed.ok);
     await applyHotmartEvent(parsed.event, short, { receivedAt: 1_900_000_000_000 });
-    const stored = (await scanAllTables()).find((item: any) => item.pk === `EVENT#${parsed.event.id}`) as any;
+    const stored = (await scanAllTables()).find((item: any) => bare(item.pk) === `EVENT#${parsed.event.id}`) as any;
     assert.equal(stored.expiresAt, 1_900_000_000 + 60 * DAY);
   });
 

@@ -5,9 +5,11 @@ import { PREVIOUS_TOKEN, TOKEN, createTestStack, fixture, loadHandlers, scanAllT
 await createTestStack();
 const api = await loadHandlers();
 const approved = fixture('PURCHASE_APPROVED.json');
+/** What deliveries stored: every item but the school's registry item. */
+const storedBeyondTheSchool = async () => (await scanAllTables()).filter((item) => !String(item.pk).startsWith('SCHOOL#'));
 
 describe('webhook transport: who gets in, and what is refused before parsing', () => {
-  before(async () => assert.equal((await scanAllTables()).length, 0));
+  before(async () => assert.deepEqual((await scanAllTables()).map((item) => item.pk), [`SCHOOL#${api.schoolId}`], 'nothing but the school'));
 
   it('answers GET with a one-line message so an operator can check the URL', async () => {
     const response = await api.getWebhook();
@@ -32,7 +34,7 @@ describe('webhook transport: who gets in, and what is refused before parsing', (
     }
     // An unparseable body with a wrong token is refused too: the token is checked before parsing.
     assert.equal((await api.postWebhook('{broken', { 'content-type': 'application/json', 'x-hotmart-hottok': 'no' })).statusCode, 401);
-    assert.equal((await scanAllTables()).length, 0);
+    assert.equal((await storedBeyondTheSchool()).length, 0);
   });
 
   it('refuses a v1 form whose hottok field is wrong, and a body token on a v2 JSON delivery', async () => {
@@ -46,7 +48,7 @@ describe('webhook transport: who gets in, and what is refused before parsing', (
     assert.equal((await api.postWebhook(form, { 'content-type': 'application/x-www-form-urlencoded', 'x-hotmart-hottok': 'wrong' })).body.error.message, 'missing or invalid X-HOTMART-HOTTOK');
     const bodyToken = JSON.stringify({ ...JSON.parse(approved), hottok: TOKEN });
     assert.equal((await api.postWebhook(bodyToken, { 'content-type': 'application/json' })).statusCode, 401);
-    assert.equal((await scanAllTables()).length, 0);
+    assert.equal((await storedBeyondTheSchool()).length, 0);
   });
 
   it('refuses a body over 256 KiB with 413 and a foreign content type with 415, storing nothing', async () => {
@@ -59,7 +61,7 @@ describe('webhook transport: who gets in, and what is refused before parsing', (
       assert.equal(response.statusCode, 415, type);
     }
     assert.equal((await api.postWebhook(approved, { 'x-hotmart-hottok': TOKEN })).statusCode, 415);
-    assert.equal((await scanAllTables()).length, 0);
+    assert.equal((await storedBeyondTheSchool()).length, 0);
   });
 
   it('accepts the token in any header letter case, and the previous token during a rotation', async () => {
@@ -124,7 +126,9 @@ describe('webhook transport: who gets in, and what is refused before parsing', (
     const { handler } = await import('../../functions/webhook/handler.ts');
     const response = await invoke(handler as never, {
       method: 'POST',
-      path: '/webhooks/hotmart',
+      path: `/schools/${api.schoolId}/webhooks/hotmart`,
+      routeKey: 'POST /schools/{schoolId}/webhooks/hotmart',
+      pathParameters: { schoolId: api.schoolId },
       headers: { 'content-type': 'application/json', 'x-hotmart-hottok': TOKEN },
       body: Buffer.from(body).toString('base64'),
       isBase64Encoded: true,

@@ -2,11 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CommitEntry, CommitTables, TransactItem } from '#lib/adapters/dynamodb/commit-items.ts';
 import { commitEntries, decodeCancellation } from '#lib/adapters/dynamodb/commit-items.ts';
+import { schoolKeys } from '#lib/adapters/dynamodb/keys.ts';
 import type { Plan, SubscriptionRecord, TransactionState } from '#lib/domain/write-plan.ts';
 import type { HotmartEvent } from '#lib/domain/hotmart/event.ts';
 import type { CommitMode } from '#lib/services/ports.ts';
 
 const tables: CommitTables = { events: 'ev', enrollments: 'en', mappings: 'ma' };
+/** Every key of the school's items starts with it. */
+const PREFIX = 'S#school-a#k3j9x2a7bq#';
 const NOW = 1_700_000_000_000;
 const GRANTED: Plan['outcome'] = { status: 'processed', detail: 'granted' };
 const event: HotmartEvent = {
@@ -24,13 +27,14 @@ const c2 = { type: 'class' as const, id: 'k2' };
 const tx: TransactionState = { transaction: 'HP1', status: 'APPROVED', targets: [c1, c2], email: 'a@example.com', productId: '7' };
 const subscription = { subscriberCode: 'S1', version: 4 } as unknown as SubscriptionRecord;
 
-const entries = (plan: Plan, mode: CommitMode = 'new') => commitEntries(event, plan, { receivedAt: NOW - 5, mode, now: NOW, expiresAt: 99, tables });
+const entries = (plan: Plan, mode: CommitMode = 'new') => commitEntries(event, plan, { receivedAt: NOW - 5, mode, now: NOW, expiresAt: 99, tables, school: schoolKeys('school-a#k3j9x2a7bq') });
 
 /** An item as a line: its kind, table, key and condition. */
 function line({ item }: CommitEntry): string {
   const [kind, body] = Object.entries(item as TransactItem)[0] as [string, Record<string, any>];
   const key = body.Key ?? { pk: body.Item.pk, sk: body.Item.sk };
-  return [kind, body.TableName, `${key.pk}|${key.sk}`, body.ConditionExpression ?? '-'].join(' ');
+  assert.ok(String(key.pk).startsWith(PREFIX), `${key.pk} is not the school's`);
+  return [kind, body.TableName, `${String(key.pk).slice(PREFIX.length)}|${key.sk}`, body.ConditionExpression ?? '-'].join(' ');
 }
 
 /** A plan with every item that can fail on its condition. */
@@ -53,16 +57,16 @@ describe('commit items: a plan as one TransactWriteItems', () => {
     assert.deepEqual(entries(plan).map(line), [
       'Put ev EVENT#e1|EVENT attribute_not_exists(pk)',
       'Put ev TXEVENT#HP1#PURCHASE_APPROVED|TXEVENT attribute_not_exists(pk)',
-      'ConditionCheck ma PRODUCT#7|OFFER#o1 attribute_not_exists(pk)',
-      'ConditionCheck ma PRODUCT#7|MAPPING #version = :version',
+      'ConditionCheck ma MAPPINGS|PRODUCT#7#OFFER#o1 attribute_not_exists(pk)',
+      'ConditionCheck ma MAPPINGS|PRODUCT#7#MAPPING #version = :version',
       'Put en TX#HP1|TX attribute_not_exists(pk)',
       'Update en STUDENT#a@example.com|TARGET#course#c1 -',
       'Update en STUDENT#a@example.com|TARGET#class#k2 -',
     ]);
     const [first, , , , written, enrollment] = entries(plan).map((entry) => entry.item);
-    assert.deepEqual(first!.Put!.Item, { pk: 'EVENT#e1', sk: 'EVENT', ...event, receivedAt: NOW - 5, expiresAt: 99, outcome: GRANTED });
+    assert.deepEqual(first!.Put!.Item, { pk: `${PREFIX}EVENT#e1`, sk: 'EVENT', ...event, receivedAt: NOW - 5, expiresAt: 99, outcome: GRANTED });
     assert.equal(written!.Put!.Item!.targetsKey, 'class#k2|course#c1');
-    assert.equal(enrollment!.Update!.ExpressionAttributeValues![':targetKey'], 'course#c1', 'the roster index value');
+    assert.equal(enrollment!.Update!.ExpressionAttributeValues![':targetKey'], `${PREFIX}course#c1`, 'the roster index value, in the school');
     assert.equal(enrollment!.Update!.ExpressionAttributeNames!['#source'], 'tx:HP1');
   });
 
@@ -70,7 +74,7 @@ describe('commit items: a plan as one TransactWriteItems', () => {
     const park: Plan = { outcome: { status: 'unmapped', detail: 'no mapping' }, claimBusinessKey: false, expectMappings: [{ productId: '7', version: null }], park: true };
     assert.deepEqual(entries(park).map(line), [
       'Put ev EVENT#e1|EVENT attribute_not_exists(pk)',
-      'ConditionCheck ma PRODUCT#7|MAPPING attribute_not_exists(pk)',
+      'ConditionCheck ma MAPPINGS|PRODUCT#7#MAPPING attribute_not_exists(pk)',
       'Put ev PARKED#7|000000000000042#e1 -',
     ]);
     assert.equal(entries(park)[0]!.item.Put!.Item!.parked, true);
@@ -78,7 +82,7 @@ describe('commit items: a plan as one TransactWriteItems', () => {
     assert.deepEqual(applied.slice(0, 3).map(line), [
       'Put ev EVENT#e1|EVENT parked = :true',
       'Delete ev PARKED#7|000000000000042#e1 -',
-      'ConditionCheck ma PRODUCT#7|OFFER#o1 attribute_not_exists(pk)',
+      'ConditionCheck ma MAPPINGS|PRODUCT#7#OFFER#o1 attribute_not_exists(pk)',
     ]);
     assert.deepEqual(applied[0]!.item.Put!.Item!.appliedAt, NOW);
     assert.ok(!applied.map(line).some((l) => l.includes('TXEVENT')), 'the business key was claimed when it arrived');

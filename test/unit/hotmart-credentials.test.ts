@@ -28,7 +28,7 @@ const server = createServer((request: IncomingMessage, response: ServerResponse)
 });
 
 const env = (extra: Record<string, string>) =>
-  loadConfig({ EVENTS_TABLE: 'events', ENROLLMENTS_TABLE: 'enrollments', MAPPINGS_TABLE: 'mappings', QUARANTINE_TABLE: 'quarantine', RECONCILIATIONS_TABLE: 'runs', ...extra });
+  loadConfig({ EVENTS_TABLE: 'events', ENROLLMENTS_TABLE: 'enrollments', MAPPINGS_TABLE: 'mappings', QUARANTINE_TABLE: 'quarantine', RECONCILIATIONS_TABLE: 'runs', SCHOOLS_TABLE: 'schools', ...extra });
 
 async function failure(source: () => Promise<unknown>): Promise<Error> {
   try {

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { tokenMatches } from '#lib/http/hottok.ts';
+import type { TokenHashes } from '#lib/domain/school.ts';
+import { hashMatches, tokenHash } from '#lib/domain/school.ts';
 import { redactRawBody } from '#lib/domain/redact.ts';
 
 describe('token check', () => {
-  const accepted = ['current-token-abc', 'previous-token-xyz'];
+  const pepper = Buffer.from('test pepper');
+  const accepted = { current: tokenHash(pepper, 'current-token-abc'), previous: tokenHash(pepper, 'previous-token-xyz'), updatedAt: 1 };
+  const tokenMatches = (presented: string | undefined, tokens: TokenHashes | undefined) => presented !== undefined && presented !== '' && hashMatches(tokenHash(pepper, presented), tokens);
 
   it('accepts the current and the previous token', () => {
     assert.equal(tokenMatches('current-token-abc', accepted), true);
@@ -23,8 +26,15 @@ describe('token check', () => {
     }
   });
 
-  it('refuses everything when no token is configured', () => {
-    assert.equal(tokenMatches('anything', []), false);
+  it('refuses everything when no token is configured, and the previous one once it is dropped', () => {
+    assert.equal(tokenMatches('anything', undefined), false);
+    assert.equal(tokenMatches('previous-token-xyz', { current: accepted.current, updatedAt: 1 }), false);
+  });
+
+  it('hashes with the pepper: another pepper gives another hash, and the hash is not the token', () => {
+    assert.notEqual(tokenHash(pepper, 'current-token-abc'), tokenHash(Buffer.from('other'), 'current-token-abc'));
+    assert.match(accepted.current, /^[0-9a-f]{64}$/);
+    assert.equal(hashMatches('00', accepted), false, 'a digest of another length matches nothing, without throwing');
   });
 });
 

@@ -4,7 +4,8 @@ import type { HotmartEvent } from '../../domain/hotmart/event.ts';
 import type { Mapping, Target } from '../../domain/mapping.ts';
 import { targetsKey } from '../../domain/mapping.ts';
 import type { CommitMode, CommitResult } from '../../services/ports.ts';
-import { attributes, keys, subscriptionAttribute, transactionAttribute } from './keys.ts';
+import type { SchoolKeys } from './keys.ts';
+import { subscriptionAttribute, transactionAttribute } from './keys.ts';
 import { toMapping } from './mapping-store.ts';
 
 export type CommitTables = { events: string; enrollments: string; mappings: string };
@@ -25,7 +26,8 @@ export type ConditionFinding =
  */
 export type CommitEntry = { item: TransactItem; onConditionFailed?: (old: Record<string, unknown> | undefined) => ConditionFinding };
 
-export type CommitContext = { receivedAt: number; mode: CommitMode; now: number; expiresAt: number; tables: CommitTables };
+/** `school`: the keys of the school the event belongs to. */
+export type CommitContext = { receivedAt: number; mode: CommitMode; now: number; expiresAt: number; tables: CommitTables; school: SchoolKeys };
 
 const ALL_OLD = 'ALL_OLD' as const;
 
@@ -60,7 +62,7 @@ const versionCondition = (version: number | null) =>
     ? { ConditionExpression: 'attribute_not_exists(pk)' }
     : { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': version } };
 
-function eventEntry(event: HotmartEvent, plan: Plan, { receivedAt, mode, now, expiresAt, tables }: CommitContext): CommitEntry {
+function eventEntry(event: HotmartEvent, plan: Plan, { receivedAt, mode, now, expiresAt, tables, school: { keys } }: CommitContext): CommitEntry {
   const Item = {
     ...keys.event(event.id),
     ...event,
@@ -84,7 +86,7 @@ function eventEntry(event: HotmartEvent, plan: Plan, { receivedAt, mode, now, ex
   };
 }
 
-function transactionEntry(event: HotmartEvent, plan: Plan, expectTx: NonNullable<Plan['expectTx']>, { now, tables }: CommitContext): CommitEntry {
+function transactionEntry(event: HotmartEvent, plan: Plan, expectTx: NonNullable<Plan['expectTx']>, { now, tables, school: { keys } }: CommitContext): CommitEntry {
   const condition = expectTx.absent
     ? { ConditionExpression: 'attribute_not_exists(pk)' }
     : {
@@ -106,7 +108,7 @@ function transactionEntry(event: HotmartEvent, plan: Plan, expectTx: NonNullable
   return { item, onConditionFailed: (old) => ({ tx: old ? toTransaction(old) : null }) };
 }
 
-function enrollmentUpdate(event: HotmartEvent, { now, tables }: CommitContext, email: string, productId: string, target: Target, attribute: string, value: unknown): CommitEntry {
+function enrollmentUpdate(event: HotmartEvent, { now, tables, school: { keys, attributes } }: CommitContext, email: string, productId: string, target: Target, attribute: string, value: unknown): CommitEntry {
   return {
     item: {
       Update: {
@@ -134,6 +136,7 @@ function enrollmentUpdate(event: HotmartEvent, { now, tables }: CommitContext, e
 /** The items of one plan's atomic write (pure: no I/O, the clock passed in as `now`). */
 export function commitEntries(event: HotmartEvent, plan: Plan, context: CommitContext): CommitEntry[] {
   const { mode, now, tables } = context;
+  const { keys } = context.school;
   const entries: CommitEntry[] = [eventEntry(event, plan, context)];
   // An event applied now no longer waits for its mapping.
   if (mode !== 'new' && !plan.park && event.productId !== undefined) {

@@ -5,8 +5,8 @@ import type { Target } from '../../domain/mapping.ts';
 import { targetKey } from '../../domain/mapping.ts';
 import type { SubscriptionMirror } from '../../domain/subscription-rules.ts';
 import type { EnrollmentReader, EnrollmentRecord } from '../../services/ports.ts';
-import type { PageCursors } from './keys.ts';
-import { attributes, keys, SUBSCRIPTION_ATTRIBUTE_PREFIX, TRANSACTION_ATTRIBUTE_PREFIX } from './keys.ts';
+import type { PageCursors, SchoolKeys } from './keys.ts';
+import { SUBSCRIPTION_ATTRIBUTE_PREFIX, TRANSACTION_ATTRIBUTE_PREFIX } from './keys.ts';
 import { readAllItems, readPage } from './paging.ts';
 
 function withPrefix<T>(item: Record<string, unknown>, prefix: string, read: (suffix: string, value: unknown) => T): T[] {
@@ -32,10 +32,10 @@ function toRecord(item: Record<string, unknown>): EnrollmentRecord {
   };
 }
 
-/** A roster's cursor is bound to its target: it cannot page another target's roster. */
-const rosterList = (target: Target) => `GET /enrollments?target=${attributes.rosterIndex(target)}`;
-
-export function createEnrollmentReader(db: DynamoDBDocumentClient, table: string, cursors: PageCursors): EnrollmentReader {
+export function createEnrollmentReader(db: DynamoDBDocumentClient, table: string, cursors: PageCursors, school: SchoolKeys): EnrollmentReader {
+  const { keys, attributes } = school;
+  /** A roster's cursor is bound to its target (in its school): it cannot page another target's roster. */
+  const rosterList = (target: Target) => `GET /enrollments?target=${attributes.rosterIndex(target)}`;
   async function byEmail(email: string): Promise<EnrollmentRecord[]> {
     const items = await readAllItems(db, {
       query: {

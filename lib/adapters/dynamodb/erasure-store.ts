@@ -3,7 +3,8 @@ import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateComm
 import { normalizeEmail } from '../../domain/email.ts';
 import { ERASED_NAME, eraseFromBody } from '../../domain/redact.ts';
 import type { ErasureStore } from '../../services/ports.ts';
-import { keys, SUBSCRIPTION_ATTRIBUTE_PREFIX, TRANSACTION_ATTRIBUTE_PREFIX } from './keys.ts';
+import type { SchoolKeys } from './keys.ts';
+import { SUBSCRIPTION_ATTRIBUTE_PREFIX, TRANSACTION_ATTRIBUTE_PREFIX } from './keys.ts';
 import { readAll, readAllItems } from './paging.ts';
 
 /**
@@ -12,16 +13,17 @@ import { readAll, readAllItems } from './paging.ts';
  * a new table must be put on one side before the tests pass.
  */
 export const TABLES_WITH_EMAIL = ['events', 'enrollments', 'quarantine'] as const;
-/** Mappings hold products and targets; reconciliation runs, counts and the scopes of failed reads. */
-export const TABLES_WITHOUT_EMAIL = ['mappings', 'reconciliations'] as const;
+/** Mappings hold products and targets; reconciliation runs, counts and the scopes of failed reads; the registry, schools' names and token hashes. */
+export const TABLES_WITHOUT_EMAIL = ['mappings', 'reconciliations', 'schools'] as const;
 
 type Tables = Record<(typeof TABLES_WITH_EMAIL)[number], string>;
 
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
 /**
- * Replaces one buyer's e-mail and name wherever the service keeps them. Events and quarantined
- * bodies have no index by e-mail, so they are scanned and matched here on the normalised e-mail
+ * Replaces one buyer's e-mail and name wherever one school keeps them. Events have no index by
+ * e-mail, so they are scanned (the school's items only are matched), and the school's quarantined
+ * bodies are read from its partition; both are matched here on the normalised e-mail
  * (any letter case, Unicode form or JSON escaping): an erasure is rare, and its cost grows with
  * the tables (see README).
  *
@@ -29,7 +31,8 @@ const isConditionFailure = (error: unknown) => (error as Error).name === 'Condit
  * and enrollments under the real e-mail) is changed last, so a run interrupted anywhere leaves
  * them for the next run to find; `start` makes that run reuse the same pseudonym.
  */
-export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables): ErasureStore {
+export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables, school: SchoolKeys): ErasureStore {
+  const { keys } = school;
   return {
     async start(emailKey, pseudonym) {
       try {
@@ -66,7 +69,9 @@ export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables): 
       for await (const item of readAll(db, {
         scan: {
           TableName: tables.events,
-          FilterExpression: 'attribute_exists(buyerEmail) OR attribute_exists(#event.buyerEmail)',
+          // Only this school's items (the scan itself still reads the table: see README).
+          FilterExpression: 'begins_with(pk, :school) AND (attribute_exists(buyerEmail) OR attribute_exists(#event.buyerEmail))',
+          ExpressionAttributeValues: { ':school': keys.prefix },
           ProjectionExpression: 'pk, sk, buyerEmail, buyerName, #tx, subscriberCode, #event.buyerEmail, #event.buyerName, #event.#tx, #event.subscriberCode',
           ExpressionAttributeNames: { '#event': 'event', '#tx': 'transaction' },
           ConsistentRead: true,
@@ -94,7 +99,8 @@ export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables): 
       }
 
       // 2. Quarantined bodies: the e-mail, the names beside it, and the names the events gave.
-      for await (const item of readAll(db, { scan: { TableName: tables.quarantine, ConsistentRead: true } })) {
+      const quarantined = { TableName: tables.quarantine, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.quarantinePartition }, ConsistentRead: true };
+      for await (const item of readAll(db, { query: quarantined })) {
         const mediaType = item.contentType === 'application/x-www-form-urlencoded' ? 'form' : 'json';
         const body = eraseFromBody(item.body as string, mediaType, email, [...names], pseudonym);
         if (body === undefined) continue;

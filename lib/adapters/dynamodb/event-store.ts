@@ -7,7 +7,7 @@ import type { HotmartEvent } from '../../domain/hotmart/event.ts';
 import type { EventStore, ParkedEvent, StoredEvent } from '../../services/ports.ts';
 import type { CommitTables } from './commit-items.ts';
 import { commitEntries, decodeCancellation, eventExpiry, toSubscription } from './commit-items.ts';
-import { keys } from './keys.ts';
+import type { SchoolKeys } from './keys.ts';
 import { countAll, readPageAfter } from './paging.ts';
 
 /** Days an event record is kept by default (README, "What is stored"): a yearly plan's cycle and a month. */
@@ -19,7 +19,8 @@ export const DEFAULT_EVENT_RETENTION_DAYS = 400;
  * keeps the date); business keys, which hold no personal data, and parked events, still waiting
  * to be applied, do not expire.
  */
-export function createEventStore(db: DynamoDBDocumentClient, tables: CommitTables, retentionDays = DEFAULT_EVENT_RETENTION_DAYS): EventStore {
+export function createEventStore(db: DynamoDBDocumentClient, tables: CommitTables, school: SchoolKeys, retentionDays = DEFAULT_EVENT_RETENTION_DAYS): EventStore {
+  const { keys } = school;
   const expiresAt = (receivedAt: number) => eventExpiry(receivedAt, retentionDays);
   const parkedRead = (productId: string) => ({
     TableName: tables.events,
@@ -30,7 +31,7 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: CommitTable
 
   return {
     async commit(event, plan, { receivedAt, mode }) {
-      const entries = commitEntries(event, plan, { receivedAt, mode, now: Date.now(), expiresAt: expiresAt(receivedAt), tables });
+      const entries = commitEntries(event, plan, { receivedAt, mode, now: Date.now(), expiresAt: expiresAt(receivedAt), tables, school });
       try {
         await db.send(new TransactWriteCommand({ TransactItems: entries.map((entry) => entry.item) }));
         return { committed: true };

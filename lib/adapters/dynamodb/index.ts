@@ -6,12 +6,17 @@ import { createErasureStore } from './erasure-store.ts';
 import { createEventStore } from './event-store.ts';
 import { createMappingStore } from './mapping-store.ts';
 import { createQuarantineStore } from './quarantine-store.ts';
-import { pageCursors } from './keys.ts';
+import { pageCursors, schoolKeys } from './keys.ts';
 import { createReconciliationStore } from './reconciliation-store.ts';
+import { createSchoolStore } from './school-store.ts';
 
-/** Every port, backed by DynamoDB; built once per container. */
 type StoreConfig = Pick<Config, 'tables' | 'region' | 'dynamodbEndpoint' | 'dynamodbRequestTimeoutMs' | 'cursorSecret'> & Partial<Pick<Config, 'eventRetentionDays'>>;
 
+/**
+ * Every port, backed by DynamoDB. One document client, the cursors and the mapping cache are
+ * built once per container; `storesFor(scope)` gives one school's stores over them (cheap
+ * objects, built per request): every key they use starts with that school's scope.
+ */
 export function createDynamoDeps(config: StoreConfig) {
   const db = createDocumentClient({
     region: config.region,
@@ -19,25 +24,39 @@ export function createDynamoDeps(config: StoreConfig) {
     ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
   });
   const cursors = pageCursors(config.cursorSecret);
-  const mappingStore = createMappingStore(db, config.tables.mappings, cursors);
+  const mappingStoreOf = (scope: string) => createMappingStore(db, config.tables.mappings, cursors, schoolKeys(scope));
+  const mappingCache = createMappingCache((scope, productId) => mappingStoreOf(scope).get(productId));
   return {
     db,
-    events: createEventStore(db, config.tables, config.eventRetentionDays),
-    mappingStore,
-    mappings: createMappingCache(mappingStore),
     cursors,
-    enrollments: createEnrollmentReader(db, config.tables.enrollments, cursors),
-    quarantine: createQuarantineStore(db, config.tables.quarantine, cursors),
-    erasure: createErasureStore(db, config.tables),
+    schools: createSchoolStore(db, config.tables.schools, cursors),
+    storesFor(scope: string) {
+      const school = schoolKeys(scope);
+      return {
+        scope,
+        events: createEventStore(db, config.tables, school, config.eventRetentionDays),
+        mappingStore: mappingStoreOf(scope),
+        mappings: mappingCache.forScope(scope),
+        enrollments: createEnrollmentReader(db, config.tables.enrollments, cursors, school),
+        quarantine: createQuarantineStore(db, config.tables.quarantine, cursors, school),
+        erasure: createErasureStore(db, config.tables, school),
+      };
+    },
   };
 }
 
 export type DynamoDeps = ReturnType<typeof createDynamoDeps>;
+/** One school's stores. */
+export type SchoolStores = ReturnType<DynamoDeps['storesFor']>;
 
-/** The ports of the reconciliation functions: the above, and the runs and their lease (kept out of the webhook's bundle). */
+/** The ports of the reconciliation functions: the above, and each school's runs and lease (kept out of the webhook's bundle). */
 export function createReconciliationDeps(config: StoreConfig) {
   const deps = createDynamoDeps(config);
-  return { ...deps, runs: createReconciliationStore(deps.db, config.tables.reconciliations, deps.cursors) };
+  return {
+    ...deps,
+    storesFor: (scope: string) => ({ ...deps.storesFor(scope), runs: createReconciliationStore(deps.db, config.tables.reconciliations, deps.cursors, schoolKeys(scope)) }),
+  };
 }
 
 export type ReconciliationDeps = ReturnType<typeof createReconciliationDeps>;
+export type ReconciliationStores = ReturnType<ReconciliationDeps['storesFor']>;

@@ -3,59 +3,75 @@ import { AppError } from '../../domain/errors.ts';
 import type { Target } from '../../domain/mapping.ts';
 
 /**
- * Every key and index value of the service is built here, so that giving each school its own
- * keys is a change in this file plus the wiring. The values marked STAGE-WIDE are the ones that
- * name one thing for the whole deployment today and must gain a school.
+ * Every key and index value of the service is built here. Everything a school owns is keyed under
+ * its scope (`<schoolId>#<incarnation>`, lib/domain/school.ts): every partition key and every index
+ * hash value starts with `S#<schoolId>#<incarnation>#`, so one school's requests name only its own
+ * items, and a school created again under the same id (a new incarnation) starts empty.
  */
 
 /** A target inside a key or an index: `course#c1`. */
 const targetPart = (target: Target) => `${target.type}#${target.id}`;
 const ENROLLMENT_SORT_PREFIX = 'TARGET#';
-const PRODUCT_MAPPING_SORT = 'MAPPING';
-const parkedPartition = (productId: string) => `PARKED#${productId}`;
-const studentPartition = (email: string) => `STUDENT#${email}`;
-const productPartition = (productId: string) => `PRODUCT#${productId}`;
+const mappingSort = (productId: string, offerCode?: string) => `PRODUCT#${productId}#${offerCode === undefined ? 'MAPPING' : `OFFER#${offerCode}`}`;
 
-/** STAGE-WIDE: the one lease that keeps reconciliation runs from overlapping; must gain a school. */
-export const STAGE_WIDE_LEASE = { pk: 'LEASE', sk: 'reconciliation' } as const;
-/** STAGE-WIDE: the one partition every reconciliation run is listed under; must gain a school. */
-export const STAGE_WIDE_RUNS = 'RUN';
+/** The school registry's key (the one table not keyed by a scope: it is where scopes come from). */
+export const schoolKey = (schoolId: string) => ({ pk: `SCHOOL#${schoolId}` });
 
-/** Every table key of the service, in one place. */
-export const keys = {
-  event: (id: string) => ({ pk: `EVENT#${id}`, sk: 'EVENT' }),
-  businessKey: (transaction: string, event: string) => ({ pk: `TXEVENT#${transaction}#${event}`, sk: 'TXEVENT' }),
-  parked: (productId: string, creationDate: number, id: string) => ({
-    pk: parkedPartition(productId),
-    sk: `${String(creationDate).padStart(15, '0')}#${id}`,
-  }),
-  parkedPartition,
-  transaction: (transaction: string) => ({ pk: `TX#${transaction}`, sk: 'TX' }),
-  enrollment: (email: string, target: Target) => ({ pk: studentPartition(email), sk: `${ENROLLMENT_SORT_PREFIX}${targetPart(target)}` }),
-  studentPartition,
-  /** The sort keys of a student's enrollments (their partition also holds other items). */
-  enrollmentSortPrefix: ENROLLMENT_SORT_PREFIX,
-  subscription: (subscriberCode: string) => ({ pk: `SUB#${subscriberCode}`, sk: 'SUB' }),
-  mapping: (productId: string, offerCode?: string) => ({
-    pk: productPartition(productId),
-    sk: offerCode === undefined ? PRODUCT_MAPPING_SORT : `OFFER#${offerCode}`,
-  }),
-  productPartition,
-  /** Is this mapping item the product's own (not an offer's)? */
-  isProductMapping: (item: Record<string, unknown>) => item.sk === PRODUCT_MAPPING_SORT,
-  /** The id is the service's quarantineIdOfBody (lib/services/receive-webhook.ts). */
-  quarantine: (id: string) => ({ pk: id }),
-  /** An erasure in progress: the pseudonym a re-run reuses, keyed by the SHA-256 of the normalised e-mail. */
-  erasure: (emailKey: string) => ({ pk: `ERASURE#${emailKey}`, sk: 'ERASURE' }),
-  run: (id: string) => ({ pk: STAGE_WIDE_RUNS, sk: id }),
-};
+/** Every table key of one school, in one place: `scope` is `<schoolId>#<incarnation>`. */
+export function schoolKeys(scope: string) {
+  const p = `S#${scope}#`;
+  const parkedPartition = (productId: string) => `${p}PARKED#${productId}`;
+  const studentPartition = (email: string) => `${p}STUDENT#${email}`;
+  /** A school's mappings share one partition, so that listing them is a Query. */
+  const mappingsPartition = `${p}MAPPINGS`;
+  /** A school's quarantined deliveries share one partition, so that listing them is a Query. */
+  const quarantinePartition = `${p}QUARANTINE`;
+  /** The partition a school's reconciliation runs are listed under. */
+  const runsPartition = `${p}RUN`;
+  const keys = {
+    /** The prefix of every key of this school (the erasure of a school, a scope check). */
+    prefix: p,
+    event: (id: string) => ({ pk: `${p}EVENT#${id}`, sk: 'EVENT' }),
+    businessKey: (transaction: string, event: string) => ({ pk: `${p}TXEVENT#${transaction}#${event}`, sk: 'TXEVENT' }),
+    parked: (productId: string, creationDate: number, id: string) => ({
+      pk: parkedPartition(productId),
+      sk: `${String(creationDate).padStart(15, '0')}#${id}`,
+    }),
+    parkedPartition,
+    transaction: (transaction: string) => ({ pk: `${p}TX#${transaction}`, sk: 'TX' }),
+    enrollment: (email: string, target: Target) => ({ pk: studentPartition(email), sk: `${ENROLLMENT_SORT_PREFIX}${targetPart(target)}` }),
+    studentPartition,
+    /** The sort keys of a student's enrollments (their partition also holds other items). */
+    enrollmentSortPrefix: ENROLLMENT_SORT_PREFIX,
+    subscription: (subscriberCode: string) => ({ pk: `${p}SUB#${subscriberCode}`, sk: 'SUB' }),
+    mapping: (productId: string, offerCode?: string) => ({ pk: mappingsPartition, sk: mappingSort(productId, offerCode) }),
+    mappingsPartition,
+    /** The sort keys of one product's mapping items (its own, then its offers'). */
+    productSortPrefix: (productId: string) => `PRODUCT#${productId}#`,
+    /** Is this mapping item the product's own (not an offer's)? */
+    isProductMapping: (item: Record<string, unknown>) => item.sk === mappingSort(String(item.productId)),
+    /** The product a mapping item's sort key names (a page cursor's start key). */
+    productOfMappingSort: (sk: string) => sk.split('#')[1],
+    /** The id is the service's quarantineIdOfBody (lib/services/receive-webhook.ts), which hashes the scope in. */
+    quarantine: (id: string) => ({ pk: quarantinePartition, sk: id }),
+    quarantinePartition,
+    /** An erasure in progress: the pseudonym a re-run reuses, keyed by the SHA-256 of the normalised e-mail. */
+    erasure: (emailKey: string) => ({ pk: `${p}ERASURE#${emailKey}`, sk: 'ERASURE' }),
+    run: (id: string) => ({ pk: runsPartition, sk: id }),
+    runsPartition,
+    /** The lease that keeps this school's reconciliation runs from overlapping (each school has its own). */
+    lease: { pk: `${p}LEASE`, sk: 'reconciliation' },
+  };
+  /** Index attribute values written on items, and the names of the indexes that read them. */
+  const attributes = {
+    /** The `byTarget` index's key on an enrollment: a target's roster in this school. */
+    rosterIndex: (target: Target) => `${p}${targetPart(target)}`,
+    rosterIndexName: 'byTarget',
+  };
+  return { scope, keys, attributes };
+}
 
-/** Index attribute values written on items, and the names of the indexes that read them. */
-export const attributes = {
-  /** The `byTarget` index's key on an enrollment: a target's roster. */
-  rosterIndex: targetPart,
-  rosterIndexName: 'byTarget',
-};
+export type SchoolKeys = ReturnType<typeof schoolKeys>;
 
 /** Enrollment attribute holding one transaction's status. */
 export const transactionAttribute = (transaction: string) => `tx:${transaction}`;

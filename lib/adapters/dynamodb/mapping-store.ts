@@ -4,8 +4,7 @@ import { AppError } from '../../domain/errors.ts';
 import type { Mapping, OffersOnlyProduct } from '../../domain/mapping.ts';
 import { PolicySchema } from '../../domain/mapping.ts';
 import type { MappingStore, Precondition } from '../../services/ports.ts';
-import type { PageCursors } from './keys.ts';
-import { keys } from './keys.ts';
+import type { PageCursors, SchoolKeys } from './keys.ts';
 import { readAllItems, readPage } from './paging.ts';
 
 /** A stored mapping item; the policy comes back with its defaults filled in. */
@@ -61,13 +60,19 @@ function conditionOf(precondition: Precondition): { expression: string; values: 
 
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
-const LIST = 'GET /mappings';
-
-export function createMappingStore(db: DynamoDBDocumentClient, table: string, cursors: PageCursors): MappingStore {
+export function createMappingStore(db: DynamoDBDocumentClient, table: string, cursors: PageCursors, school: SchoolKeys): MappingStore {
+  const { keys } = school;
+  /** The cursor is bound to the school: one of another school's lists is a 400. */
+  const LIST = `${school.scope} GET /mappings`;
   return {
     async get(productId) {
       const items = await readAllItems(db, {
-        query: { TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.productPartition(productId) }, ConsistentRead: true },
+        query: {
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :product)',
+          ExpressionAttributeValues: { ':pk': keys.mappingsPartition, ':product': keys.productSortPrefix(productId) },
+          ConsistentRead: true,
+        },
       });
       const mappings = items.map(toMapping);
       return {
@@ -141,15 +146,16 @@ export function createMappingStore(db: DynamoDBDocumentClient, table: string, cu
     },
 
     async list(limit, cursor) {
-      const page = await readPage(db, { scan: { TableName: table, Limit: limit } }, { cursors, list: LIST, cursor });
-      // A scan returns a product's items together, its mapping ('MAPPING' sorts before 'OFFER#')
-      // first: an offer item that opens its product, here or after the cursor, has no mapping before it.
+      const read = { query: { TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.mappingsPartition }, Limit: limit } };
+      const page = await readPage(db, read, { cursors, list: LIST, cursor });
+      // The school's partition holds a product's items together, its mapping ('MAPPING' sorts before
+      // 'OFFER#') first: an offer item that opens its product, here or after the cursor, has no mapping before it.
       const items: (Mapping | OffersOnlyProduct)[] = [];
-      let previous = page.startKey?.pk;
+      let previous = page.startKey ? keys.productOfMappingSort(page.startKey.sk!) : undefined;
       for (const item of page.items) {
         if (keys.isProductMapping(item)) items.push(toMapping(item));
-        else if (item.pk !== previous) items.push({ productId: item.productId as string, targets: null });
-        previous = item.pk as string;
+        else if (item.productId !== previous) items.push({ productId: item.productId as string, targets: null });
+        previous = item.productId as string;
       }
       return { items, nextCursor: page.nextCursor };
     },

@@ -1,18 +1,18 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { QuarantineRecord, QuarantineStore } from '../../services/ports.ts';
-import type { PageCursors } from './keys.ts';
-import { keys } from './keys.ts';
+import type { PageCursors, SchoolKeys } from './keys.ts';
 import { readPage } from './paging.ts';
 
 function toRecord(item: Record<string, unknown>): QuarantineRecord {
-  const { pk: _pk, ...record } = item;
+  const { pk: _pk, sk: _sk, ...record } = item;
   return record as QuarantineRecord;
 }
 
-const LIST = 'GET /quarantine';
-
-export function createQuarantineStore(db: DynamoDBDocumentClient, table: string, cursors: PageCursors): QuarantineStore {
+/** A school's quarantined deliveries: one partition of its own, listed by a Query. */
+export function createQuarantineStore(db: DynamoDBDocumentClient, table: string, cursors: PageCursors, school: SchoolKeys): QuarantineStore {
+  const { keys } = school;
+  const LIST = `${school.scope} GET /quarantine`;
   return {
     async put(record) {
       await db.send(new PutCommand({ TableName: table, Item: { ...keys.quarantine(record.id), ...record } }));
@@ -28,7 +28,8 @@ export function createQuarantineStore(db: DynamoDBDocumentClient, table: string,
     },
 
     async list(limit, cursor) {
-      const page = await readPage(db, { scan: { TableName: table, Limit: limit } }, { cursors, list: LIST, cursor });
+      const read = { query: { TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.quarantinePartition }, Limit: limit } };
+      const page = await readPage(db, read, { cursors, list: LIST, cursor });
       return { items: page.items.map(toRecord), nextCursor: page.nextCursor };
     },
   };

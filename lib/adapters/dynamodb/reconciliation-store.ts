@@ -3,8 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReconciliationRun } from '../../domain/reconciliation.ts';
 import type { ReconciliationStore } from '../../services/ports.ts';
-import type { PageCursors } from './keys.ts';
-import { keys, STAGE_WIDE_LEASE, STAGE_WIDE_RUNS } from './keys.ts';
+import type { PageCursors, SchoolKeys } from './keys.ts';
 import { readPage } from './paging.ts';
 
 /** Run records are kept this long, then DynamoDB's TTL removes them. */
@@ -16,15 +15,16 @@ function toRun(item: Record<string, unknown>): ReconciliationRun {
 }
 
 /**
- * Reconciliation runs and the one lease that keeps them from overlapping. The lease item names
+ * A school's reconciliation runs and the lease that keeps them from overlapping (one per school). The lease item names
  * the run holding it and until when; a run takes it only if it is absent or expired, in the same
  * transaction that records the run, so two starters cannot both win. The runner then claims the
  * run — once: a retried or duplicated invocation finds it claimed — and the lease restarts from
  * that moment. A run that dies leaves the lease to expire, and the next run marks it abandoned.
  */
-const LIST = 'GET /reconciliations';
-
-export function createReconciliationStore(db: DynamoDBDocumentClient, table: string, cursors: PageCursors): ReconciliationStore {
+export function createReconciliationStore(db: DynamoDBDocumentClient, table: string, cursors: PageCursors, school: SchoolKeys): ReconciliationStore {
+  const { keys } = school;
+  const LEASE = keys.lease;
+  const LIST = `${school.scope} GET /reconciliations`;
   const get = async (id: string) => {
     const { Item } = await db.send(new GetCommand({ TableName: table, Key: keys.run(id), ConsistentRead: true }));
     return Item ? toRun(Item) : undefined;
@@ -40,7 +40,7 @@ export function createReconciliationStore(db: DynamoDBDocumentClient, table: str
       ExpressionAttributeValues: { ...values, ':running': 'running' },
     });
   const lease = async () => {
-    const { Item } = await db.send(new GetCommand({ TableName: table, Key: STAGE_WIDE_LEASE, ConsistentRead: true }));
+    const { Item } = await db.send(new GetCommand({ TableName: table, Key: LEASE, ConsistentRead: true }));
     return Item as { runId: string; leaseUntil: number } | undefined;
   };
 
@@ -59,7 +59,7 @@ export function createReconciliationStore(db: DynamoDBDocumentClient, table: str
               {
                 Put: {
                   TableName: table,
-                  Item: { ...STAGE_WIDE_LEASE, runId: run.id, leaseUntil: run.leaseUntil },
+                  Item: { ...LEASE, runId: run.id, leaseUntil: run.leaseUntil },
                   // Exactly the lease we read (absent or expired): a concurrent starter makes this fail.
                   ConditionExpression: held ? 'runId = :held AND leaseUntil = :heldUntil' : 'attribute_not_exists(pk)',
                   ...(held ? { ExpressionAttributeValues: { ':held': held.runId, ':heldUntil': held.leaseUntil } } : {}),
@@ -102,7 +102,7 @@ export function createReconciliationStore(db: DynamoDBDocumentClient, table: str
               {
                 Update: {
                   TableName: table,
-                  Key: STAGE_WIDE_LEASE,
+                  Key: LEASE,
                   UpdateExpression: 'SET leaseUntil = :until',
                   ConditionExpression: 'runId = :id',
                   ExpressionAttributeValues: { ':until': leaseUntil, ':id': id },
@@ -141,7 +141,7 @@ export function createReconciliationStore(db: DynamoDBDocumentClient, table: str
     },
 
     async list(limit, cursor) {
-      const read = { query: { TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': STAGE_WIDE_RUNS }, ScanIndexForward: false, Limit: limit } };
+      const read = { query: { TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.runsPartition }, ScanIndexForward: false, Limit: limit } };
       const page = await readPage(db, read, { cursors, list: LIST, cursor });
       return { items: page.items.map(toRun), nextCursor: page.nextCursor };
     },
@@ -162,7 +162,7 @@ export function createReconciliationStore(db: DynamoDBDocumentClient, table: str
       await db.send(
         new DeleteCommand({
           TableName: table,
-          Key: STAGE_WIDE_LEASE,
+          Key: LEASE,
           ConditionExpression: 'runId = :id',
           ExpressionAttributeValues: { ':id': id },
         }),

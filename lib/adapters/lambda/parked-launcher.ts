@@ -1,5 +1,5 @@
 import type { Config } from '../../config.ts';
-import type { ParkedJobLauncher } from '../../services/ports.ts';
+import type { SchoolParkedJobLauncher } from '../../services/ports.ts';
 import { invokeAsync } from './invoke-async.ts';
 
 /**
@@ -7,7 +7,7 @@ import { invokeAsync } from './invoke-async.ts';
  * retries a failed step (MaximumRetryAttempts) and sends one that still fails to its on-failure
  * queue (serverless.yml). A step delivered twice applies nothing twice (lib/services/apply-parked.ts).
  */
-export function lambdaParkedLauncher(config: Pick<Config, 'region' | 'parked'>): ParkedJobLauncher {
+export function lambdaParkedLauncher(config: Pick<Config, 'region' | 'parked'>): SchoolParkedJobLauncher {
   const { applyFunction, lambdaEndpoint } = config.parked;
   return async (job) => {
     if (!applyFunction) throw new Error('APPLY_PARKED_FUNCTION is not set: no background worker to start');

@@ -10,8 +10,8 @@ import { invokeAsync } from './invoke-async.ts';
  */
 export function lambdaRunLauncher(config: Pick<Config, 'region' | 'reconciliation'>): RunLauncher {
   const { runnerFunction, lambdaEndpoint } = config.reconciliation;
-  return async (runId) => {
+  return async ({ schoolId, runId }) => {
     if (!runnerFunction) throw new Error('RECONCILE_FUNCTION is not set: no runner to start');
-    await invokeAsync({ region: config.region, ...(lambdaEndpoint ? { endpoint: lambdaEndpoint } : {}) }, runnerFunction, { runId });
+    await invokeAsync({ region: config.region, ...(lambdaEndpoint ? { endpoint: lambdaEndpoint } : {}) }, runnerFunction, { schoolId, runId });
   };
 }
