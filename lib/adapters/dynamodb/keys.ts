@@ -48,6 +48,8 @@ export const keys = {
   /** An erasure in progress: the pseudonym a re-run reuses, keyed by the SHA-256 of the normalised e-mail. */
   erasure: (emailKey: string) => ({ pk: `ERASURE#${emailKey}`, sk: 'ERASURE' }),
   run: (id: string) => ({ pk: STAGE_WIDE_RUNS, sk: id }),
+  /** A school's item in the registry (the schools table): the one key not under a school's scope. */
+  school: (schoolId: string) => ({ pk: `SCHOOL#${schoolId}` }),
 };
 
 /** Index attribute values written on items, and the names of the indexes that read them. */
