@@ -42,7 +42,6 @@ export function createSchoolCredentialsStore(db: DynamoDBDocumentClient, table: 
       return (await update(schoolId, 'SET credentials = :credentials', { ':credentials': credentials })) ? 'stored' : 'noSchool';
     },
     async remove(schoolId) {
-      // ExpressionAttributeValues must all be used: the condition uses :active.
       return (await update(schoolId, 'REMOVE credentials', {})) ? 'removed' : 'noSchool';
     },
   };
