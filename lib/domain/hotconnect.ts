@@ -1,8 +1,9 @@
 import * as z from 'zod';
 
 /**
- * Hotmart's Basic token is Base64 of `client_id:client_secret` (docs/hotmart.md, "REST API:
- * credentials and token"): the default when none is given; a pasted "Basic …" prefix is dropped.
+ * Hotmart's Basic token is Base64 of `client_id:client_secret`
+ * (docs/hotmart.md, "REST API: credentials and token"): the default when none is given; a pasted
+ * "Basic …" prefix is dropped.
  */
 export function hotmartBasic(clientId: string, clientSecret: string, basic?: string): string {
   return basic?.replace(/^Basic\s+/i, '').trim() || Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
