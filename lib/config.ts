@@ -13,6 +13,10 @@ const EnvSchema = z.object({
   QUARANTINE_TABLE: z.string().min(3),
   RECONCILIATIONS_TABLE: z.string().min(3),
   SCHOOLS_TABLE: z.string().min(3),
+  /** AWS: the Secrets Manager secret holding the pepper of the webhook tokens' HMAC (lib/adapters/secrets/pepper.ts). */
+  HOTTOK_PEPPER_SECRET_ARN: optional,
+  /** AWS: the KMS key (its alias) school credentials are sealed with (lib/adapters/secrets/credential-sealer.ts). */
+  CREDENTIALS_KEY_ID: optional,
   AWS_REGION: z.string().default('us-east-1'),
   /** Local only: DynamoDB Local's URL. Unset in AWS. */
   DYNAMODB_ENDPOINT: optional.pipe(z.url().optional()),
@@ -43,6 +47,9 @@ const EnvSchema = z.object({
   HOTMART_BASIC: optional,
   HOTMART_API_URL: optional.pipe(z.url().default('https://developers.hotmart.com')),
   HOTMART_TOKEN_URL: optional.pipe(z.url().default('https://api-sec-vlc.hotmart.com/security/oauth/token')),
+  /** The hosts a school's credentials with `sandbox: true` are checked and used against. */
+  HOTMART_SANDBOX_API_URL: optional.pipe(z.url().default('https://sandbox.hotmart.com')),
+  HOTMART_SANDBOX_TOKEN_URL: optional.pipe(z.url().default('https://api-sec-vlc.hotmart.com/security/oauth/token')),
   /** The scheduled run covers this many hours back from now. */
   RECONCILE_WINDOW_HOURS: z.coerce.number().int().min(1).max(1488).default(72),
   /** How long a run may hold the lease: the runner's timeout plus a margin. */
@@ -85,7 +92,7 @@ const ConfigSchema = EnvSchema.transform((e, ctx) => {
   // this machine in a local run (serverless-offline sets IS_OFFLINE; scripts and tests set
   // DYNAMODB_ENDPOINT; neither is set in AWS).
   const local = Boolean(e.IS_OFFLINE || e.DYNAMODB_ENDPOINT);
-  for (const name of ['HOTMART_API_URL', 'HOTMART_TOKEN_URL'] as const) {
+  for (const name of ['HOTMART_API_URL', 'HOTMART_TOKEN_URL', 'HOTMART_SANDBOX_API_URL', 'HOTMART_SANDBOX_TOKEN_URL'] as const) {
     if (!secureHotmartUrl(e[name], local)) ctx.addIssue({ code: 'custom', path: [name], message: INSECURE_URL });
   }
   return {
@@ -97,6 +104,17 @@ const ConfigSchema = EnvSchema.transform((e, ctx) => {
       reconciliations: e.RECONCILIATIONS_TABLE,
       schools: e.SCHOOLS_TABLE,
     },
+    /**
+     * Where the pepper and the credentials key are (AWS; serverless-offline's values are ignored).
+     * Outside AWS Lambda (tests, scripts, serverless-offline) their clearly named local stand-ins apply.
+     */
+    secrets: {
+      ...(e.HOTTOK_PEPPER_SECRET_ARN && !e.IS_OFFLINE ? { pepperSecretArn: e.HOTTOK_PEPPER_SECRET_ARN } : {}),
+      ...(e.CREDENTIALS_KEY_ID && !e.IS_OFFLINE ? { credentialsKeyId: e.CREDENTIALS_KEY_ID } : {}),
+      localStandIns: local || !e.AWS_LAMBDA_FUNCTION_NAME,
+    },
+    /** Hotmart's sandbox hosts, for credentials created as sandbox ones (the production hosts: `reconciliation`). */
+    hotmartSandbox: { apiUrl: e.HOTMART_SANDBOX_API_URL, tokenUrl: e.HOTMART_SANDBOX_TOKEN_URL },
     region: e.AWS_REGION,
     /** Page cursors are encrypted with a key derived from it: stable per deployment, never in a URL or a log. */
     cursorSecret: cursorSecretOf(e),

@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
-import { localPepperSource } from '#lib/adapters/secrets/pepper.ts';
+import { localDevelopmentPepperSource } from '#lib/adapters/secrets/pepper.ts';
 import { loadConfig } from '#lib/config.ts';
 import { webhookHandler } from '#lib/http/webhook.ts';
 import { createLogger } from '#lib/logger.ts';
@@ -57,7 +57,7 @@ export async function measureRoundTrips(stack: BenchStack, bundles: BundleFigure
   const deps = createDynamoDeps(config);
   const count = counted(deps.db);
   // The webhook as its Lambda builds it: a cold container reads the school (registry) and the mapping first.
-  const webhook = webhookHandler(config, deps, createLogger('bench', 'SILENT'), { pepper: localPepperSource });
+  const webhook = webhookHandler(config, deps, createLogger('bench', 'SILENT'), { pepper: localDevelopmentPepperSource });
   const measure = async (body: unknown): Promise<Trip> => {
     const before = { ...count, commands: [...count.commands] };
     const response = await webhook(apiEvent(body) as never, lambdaContext as never);

@@ -9,7 +9,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
-import { localPepperSource } from '#lib/adapters/secrets/pepper.ts';
+import { localDevelopmentPepperSource } from '#lib/adapters/secrets/pepper.ts';
 import { loadConfig } from '#lib/config.ts';
 import { scopeOf } from '#lib/domain/school.ts';
 import { putSchool, setSchoolToken } from '#lib/services/schools.ts';
@@ -117,7 +117,7 @@ export async function startBenchStack(): Promise<BenchStack> {
   const all = createDynamoDeps(loadConfig());
   // The bench's school, through the service's code, with TOKEN as its token.
   const { school } = await putSchool(SCHOOL, 'Bench', all);
-  await setSchoolToken(SCHOOL, TOKEN, { schools: all.schools, pepper: localPepperSource });
+  await setSchoolToken(SCHOOL, TOKEN, { schools: all.schools, pepper: localDevelopmentPepperSource });
   const scope = scopeOf(school);
   const deps = { db: all.db, ...all.storesFor(scope) };
   await deps.mappingStore.put({ productId: String(PRODUCT) }, MAPPING);

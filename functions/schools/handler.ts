@@ -9,4 +9,4 @@ import { schoolRoutes } from './routes.ts';
 const config = loadConfig();
 const logger = createLogger('schools', config.logLevel);
 
-export const handler = httpHandler(logger, [], schoolRoutes({ schools: createDynamoDeps(config).schools, pepper: pepperSourceFor(), eraseSchool: noSchoolErasure }, logger));
+export const handler = httpHandler(logger, [], schoolRoutes({ schools: createDynamoDeps(config).schools, pepper: pepperSourceFor(config), eraseSchool: noSchoolErasure }, logger));

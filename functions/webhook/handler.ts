@@ -6,4 +6,4 @@ import { createLogger } from '#lib/logger.ts';
 
 const config = loadConfig();
 
-export const handler = webhookHandler(config, createDynamoDeps(config), createLogger('webhook', config.logLevel), { pepper: pepperSourceFor() });
+export const handler = webhookHandler(config, createDynamoDeps(config), createLogger('webhook', config.logLevel), { pepper: pepperSourceFor(config) });

@@ -1,6 +1,6 @@
 import type { DynamoDeps } from '#lib/adapters/dynamodb/index.ts';
 import { createReconciliationDeps } from '#lib/adapters/dynamodb/index.ts';
-import { localPepperSource } from '#lib/adapters/secrets/pepper.ts';
+import { localDevelopmentPepperSource } from '#lib/adapters/secrets/pepper.ts';
 import { putSchool, setSchoolToken } from '#lib/services/schools.ts';
 import { loadConfig } from '#lib/config.ts';
 import { scopeOf } from '#lib/domain/school.ts';
@@ -51,6 +51,6 @@ export async function storesOf(schoolId: string) {
  */
 export async function createSchoolOn(deps: Pick<DynamoDeps, 'schools' | 'storesFor'>, schoolId: string, token = TOKEN) {
   const { school } = await putSchool(schoolId, `School ${schoolId}`, deps);
-  await setSchoolToken(schoolId, token, { schools: deps.schools, pepper: localPepperSource });
+  await setSchoolToken(schoolId, token, { schools: deps.schools, pepper: localDevelopmentPepperSource });
   return deps.storesFor(scopeOf(school));
 }

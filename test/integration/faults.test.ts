@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SchoolStores } from '#lib/adapters/dynamodb/index.ts';
 import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
-import { localPepperSource } from '#lib/adapters/secrets/pepper.ts';
+import { localDevelopmentPepperSource } from '#lib/adapters/secrets/pepper.ts';
 import { loadConfig } from '#lib/config.ts';
 import { webhookHandler } from '#lib/http/webhook.ts';
 import { createLogger } from '#lib/logger.ts';
@@ -44,7 +44,7 @@ describe('DynamoDB stopped mid-run', () => {
     const tables = await createTables(dynamodb.endpoint, 'faults');
     const config = loadConfig({ ...process.env, ...tables, DYNAMODB_ENDPOINT: dynamodb.endpoint });
     const all = createDynamoDeps(config);
-    const handler = webhookHandler(config, all, silent, { pepper: localPepperSource });
+    const handler = webhookHandler(config, all, silent, { pepper: localDevelopmentPepperSource });
     const deps = await createSchoolOn(all, SCHOOL);
     await deps.mappingStore.put({ productId: String(PRODUCT) }, { targets: [{ type: 'course', id: 'faults' }] });
     try {
@@ -98,7 +98,7 @@ describe('faults injected into the SDK', () => {
     },
     { relation: 'after', toMiddleware: 'retryMiddleware', name: 'faultInjection' },
   );
-  const handler = webhookHandler(config, all, silent, { pepper: localPepperSource });
+  const handler = webhookHandler(config, all, silent, { pepper: localDevelopmentPepperSource });
   let deps: SchoolStores;
   before(async () => {
     deps = await createSchoolOn(all, SCHOOL);

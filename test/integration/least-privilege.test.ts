@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readServerlessYml } from '../../scripts/local/tables.ts';
-import { createTestStack, fixture, freshEvent, lambdaContext } from '../helpers/stack.ts';
+import { createTestStack, fixture, freshEvent, lambdaContext, route } from '../helpers/stack.ts';
 
 /**
  * Each function's role must grant exactly the DynamoDB actions its code issues: fewer and it
@@ -40,6 +40,9 @@ const api = await loadHandlers();
 const applyParked = (await import('../../functions/apply-parked/handler.ts')).handler;
 const { startReconciliationStack } = await import('../helpers/reconciliation.ts');
 const recon = await startReconciliationStack();
+const credentials = (await import('../../functions/credentials/handler.ts')).handler;
+const { createSchoolStandIn } = await import('../helpers/schools-stand-in.ts');
+const { CLIENT_ID, CLIENT_SECRET } = await import('../helpers/reconciliation.ts');
 let brokenId = '';
 let purchaseId = '';
 const as = async <T>(fn: string, work: () => Promise<T>) => {
@@ -196,10 +199,22 @@ describe('least privilege, from what each function does', () => {
     });
     assert.equal(executed.status, 'succeeded', JSON.stringify(executed.report));
     assert.ok(executed.report.applied.grants >= 2 && executed.report.alreadyKnown >= 1 && executed.report.skipped.unmapped === 1, JSON.stringify(executed.report));
+    // A school (made by the stand-in for the schools route until the merge) connects, reads and removes its Hotmart credentials.
+    serving = 'setup';
+    await createSchoolStandIn('iam-school');
+    await as('credentials', async () => {
+      const path = '/schools/{schoolId}/hotmart-credentials';
+      const stored = await route(credentials, `PUT ${path}`, { schoolId: 'iam-school' }, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }) });
+      assert.equal(stored.statusCode, 200, stored.rawBody);
+      await route(credentials, `PUT ${path}`, { schoolId: 'iam-nobody' }, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }) });
+      await route(credentials, `GET ${path}`, { schoolId: 'iam-school' });
+      await route(credentials, `DELETE ${path}`, { schoolId: 'iam-school' });
+    });
+
     await recon.close();
 
     const roles = granted();
-    for (const fn of ['schools', 'webhook', 'mappings', 'applyParked', 'enrollments', 'recovery', 'reconciliations', 'reconcile']) {
+    for (const fn of ['schools', 'webhook', 'mappings', 'applyParked', 'enrollments', 'recovery', 'reconciliations', 'reconcile', 'credentials']) {
       assert.deepEqual([...(used[fn] ?? [])].sort(), [...roles[fn]!].sort(), `${fn}: issued (actual) vs granted (expected)`);
     }
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createTestStack, fixture, freshEvent, loadHandlers, route, scanAllTables, schoolRoute, TOKEN } from '../helpers/stack.ts';
-import { localPepperSource } from '#lib/adapters/secrets/pepper.ts';
+import { localDevelopmentPepperSource } from '#lib/adapters/secrets/pepper.ts';
 import { loadConfig } from '#lib/config.ts';
 import { webhookHandler } from '#lib/http/webhook.ts';
 import { createLogger } from '#lib/logger.ts';
@@ -104,7 +104,7 @@ describe('a school’s token', () => {
     await createSchool('rotacao', { token: 'token-um-0001', previousToken: null });
     // The webhook as its Lambda builds it, on a clock the test moves: a mismatch re-reads the school at most once a second.
     const clock = { now: Date.now() };
-    const webhook = webhookHandler(loadConfig({ ...process.env, SCHOOL_CACHE_TTL_MS: '60000' }), realDeps(), silent, { pepper: localPepperSource, now: () => clock.now });
+    const webhook = webhookHandler(loadConfig({ ...process.env, SCHOOL_CACHE_TTL_MS: '60000' }), realDeps(), silent, { pepper: localDevelopmentPepperSource, now: () => clock.now });
     const deliver = async (token: string) => {
       clock.now += 1000;
       const headers = { 'content-type': 'application/json', 'x-hotmart-hottok': token };
@@ -134,7 +134,7 @@ describe('a school’s token', () => {
   it('stops accepting a deleted school’s deliveries once its cached entry is older than SCHOOL_CACHE_TTL_MS: 404', async () => {
     await createSchool('fechada');
     const clock = { now: Date.now() };
-    const webhook = webhookHandler(loadConfig({ ...process.env, SCHOOL_CACHE_TTL_MS: '2000' }), realDeps(), silent, { pepper: localPepperSource, now: () => clock.now });
+    const webhook = webhookHandler(loadConfig({ ...process.env, SCHOOL_CACHE_TTL_MS: '2000' }), realDeps(), silent, { pepper: localDevelopmentPepperSource, now: () => clock.now });
     const at = schoolRoute('fechada');
     const deliver = () => at(webhook, 'POST /webhooks/hotmart', {}, { headers: { 'content-type': 'application/json', 'x-hotmart-hottok': TOKEN }, body: fixture('CLUB_FIRST_ACCESS.json') });
     assert.equal((await deliver()).statusCode, 200);

@@ -30,7 +30,7 @@ describe('serverless.yml, as CloudFormation', () => {
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
   it('packages one zip per function', () => {
-    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'enrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
+    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'credentials.zip', 'enrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
   });
 
   it('is valid against the current CloudFormation resource schemas', () => {
@@ -52,7 +52,7 @@ describe('serverless.yml, as CloudFormation', () => {
 
   it('puts every route under a school, and the aws_iam authorizer on every route but the webhook', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
-    assert.equal(routes.length, 24);
+    assert.equal(routes.length, 27);
     for (const route of routes) {
       const path = route.RouteKey.split(' ')[1];
       assert.ok(path === '/schools' || path.startsWith('/schools/{schoolId}'), route.RouteKey);
@@ -71,9 +71,10 @@ describe('serverless.yml, as CloudFormation', () => {
           assert.notEqual(resource, '*', `${id} grants on every resource`);
           const name = typeof resource === 'string' ? resource : JSON.stringify(resource);
           const table = /["{](\w+)Table/.exec(name)?.[1];
-          const service = /:(logs|ssm|lambda):/.exec(name)?.[1];
+          const service = /:(logs|ssm|lambda|kms):/.exec(name)?.[1];
           const queue = /"(\w+Queue)"/.exec(name)?.[1];
-          const label = table ? `${table}${name.includes('/index/') ? '/index' : ''}` : (service ?? queue ?? name);
+          const secret = /"(\w+Secret)"/.exec(name)?.[1];
+          const label = table ? `${table}${name.includes('/index/') ? '/index' : ''}` : (service ?? queue ?? secret ?? name);
           grants[label] = [...(grants[label] ?? []), ...[statement.Action].flat()].sort();
         }
         for (const action of [statement.Action].flat()) assert.ok(!action.includes('*'), `${id} grants ${action}`);
@@ -90,11 +91,13 @@ describe('serverless.yml, as CloudFormation', () => {
       ReconciliationsLambdaFunction: 'ReconciliationsRole',
       ReconcileLambdaFunction: 'ReconcileRole',
       SchoolsLambdaFunction: 'SchoolsRole',
+      CredentialsLambdaFunction: 'CredentialsRole',
     });
     const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
     assert.deepEqual(actionsByRole, {
       WebhookRole: {
         logs,
+        PepperSecret: ['secretsmanager:GetSecretValue'],
         Schools: ['dynamodb:GetItem'],
         Events: ['dynamodb:PutItem'],
         Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -138,10 +141,16 @@ describe('serverless.yml, as CloudFormation', () => {
         lambda: ['lambda:InvokeFunction'],
         Reconciliations: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
       },
+      CredentialsRole: {
+        logs,
+        Schools: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        kms: ['kms:Encrypt'],
+      },
       ReconcileRole: {
         logs,
         Schools: ['dynamodb:GetItem'],
         ssm: ['ssm:GetParameter'],
+        kms: ['kms:Decrypt'],
         Reconciliations: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Events: ['dynamodb:PutItem'],
         Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -149,6 +158,7 @@ describe('serverless.yml, as CloudFormation', () => {
       },
       SchoolsRole: {
         logs,
+        PepperSecret: ['secretsmanager:GetSecretValue'],
         Schools: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
       },
     });
@@ -159,17 +169,19 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.ok(!JSON.stringify(resources.WebhookRole).includes('ssm:'), 'the webhook reads no SSM parameter');
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
       const variables = JSON.stringify(fn.Properties.Environment.Variables);
-      assert.ok(!/HOTTOK|dev-hottok/.test(variables), variables);
+      // The pepper secret's ARN is no token; a token itself never is in the environment.
+      assert.ok(!/HOTTOK(?!_PEPPER_SECRET_ARN)|dev-hottok/.test(variables), variables);
       assert.deepEqual(fn.Properties.Environment.Variables.SCHOOLS_TABLE, 'hotmart-enrollments-prod-schools');
     }
     const schools = resources.SchoolsTable!.Properties;
     assert.deepEqual(schools.KeySchema, [{ AttributeName: 'pk', KeyType: 'HASH' }]);
     assert.equal(schools.TableName, 'hotmart-enrollments-prod-schools');
-    // Only the schools function writes the registry; the others read one school at a time.
+    // Only the schools function writes the registry (and the credentials function its school's
+    // sealed credentials); the others read one school at a time.
     const writers = ofType('AWS::IAM::Role').filter(([, role]) =>
       role.Properties.Policies[0].PolicyDocument.Statement.some((s: any) => JSON.stringify(s.Resource).includes('SchoolsTable') && [s.Action].flat().some((a: string) => a !== 'dynamodb:GetItem')),
     );
-    assert.deepEqual(writers.map(([id]) => id), ['SchoolsRole']);
+    assert.deepEqual(writers.map(([id]) => id).sort(), ['CredentialsRole', 'SchoolsRole']);
   });
 
   it('gives the functions that serve paginated lists, and only them, a cursor secret derived from the stack’s id', () => {
@@ -200,8 +212,8 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.equal(runner.Timeout, 900);
     // The runner's whole environment: where the credentials are, never what they are.
     assert.deepEqual(Object.keys(runner.Environment.Variables).sort(), [
-      'ENROLLMENTS_TABLE', 'EVENTS_TABLE', 'EVENT_RETENTION_DAYS', 'HOTMART_API_CREDENTIALS_PARAMETER', 'HOTMART_API_URL', 'HOTMART_TOKEN_URL', 'LOG_LEVEL',
-      'MAPPINGS_TABLE', 'QUARANTINE_TABLE', 'RECONCILE_LEASE_SECONDS', 'RECONCILE_WINDOW_HOURS', 'RECONCILIATIONS_TABLE', 'SCHOOLS_TABLE',
+      'CREDENTIALS_KEY_ID', 'ENROLLMENTS_TABLE', 'EVENTS_TABLE', 'EVENT_RETENTION_DAYS', 'HOTMART_API_CREDENTIALS_PARAMETER', 'HOTMART_API_URL', 'HOTMART_SANDBOX_API_URL',
+      'HOTMART_SANDBOX_TOKEN_URL', 'HOTMART_TOKEN_URL', 'LOG_LEVEL', 'MAPPINGS_TABLE', 'QUARANTINE_TABLE', 'RECONCILE_LEASE_SECONDS', 'RECONCILE_WINDOW_HOURS', 'RECONCILIATIONS_TABLE', 'SCHOOLS_TABLE',
     ]);
     assert.deepEqual(runner.Environment.Variables.HOTMART_API_CREDENTIALS_PARAMETER, '/hotmart-enrollments/prod/hotmart-api');
     assert.equal(runner.Environment.Variables.RECONCILE_WINDOW_HOURS, '72');
@@ -266,6 +278,65 @@ describe('serverless.yml, as CloudFormation', () => {
     for (const [id, fn] of ofType('AWS::Lambda::Function')) assert.equal(fn.Properties.Environment.Variables.EVENT_RETENTION_DAYS, '400', id);
   });
 
+  it('seals school credentials with a rotating KMS key: only the credentials function may encrypt, only the runner decrypt, each bound to a school id', () => {
+    const schoolContext = { 'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['schoolId'] }, Null: { 'kms:EncryptionContextKeys': 'false' } };
+    const keys = ofType('AWS::KMS::Key');
+    assert.equal(keys.length, 1);
+    const [keyId, key] = keys[0]!;
+    assert.equal(key!.Properties.EnableKeyRotation, true);
+    assert.equal(key!.Properties.KeySpec, 'SYMMETRIC_DEFAULT');
+    assert.equal(key!.DeletionPolicy, 'Retain');
+    const [, alias] = ofType('AWS::KMS::Alias')[0]!;
+    assert.deepEqual(alias!.Properties, { AliasName: 'alias/hotmart-enrollments-prod-credentials', TargetKeyId: { Ref: keyId } });
+
+    // The key policy: the account administers the key but cannot use it; one role encrypts, one decrypts.
+    const policy = key!.Properties.KeyPolicy.Statement as any[];
+    const crypto = /^kms:(Encrypt|Decrypt|ReEncrypt|GenerateDataKey|\*)/;
+    const users = policy.filter((s) => [s.Action].flat().some((a: string) => crypto.test(a)));
+    assert.deepEqual(
+      users.map((s) => [s.Principal.AWS, s.Action, s.Condition]),
+      [
+        [{ 'Fn::GetAtt': ['CredentialsRole', 'Arn'] }, 'kms:Encrypt', schoolContext],
+        [{ 'Fn::GetAtt': ['ReconcileRole', 'Arn'] }, 'kms:Decrypt', schoolContext],
+      ],
+    );
+    for (const statement of policy) assert.equal(statement.Effect, 'Allow');
+
+    // IAM: the same two, on that key only (by its alias); no other role has any kms action.
+    const kmsGrants = ofType('AWS::IAM::Role').flatMap(([id, role]) =>
+      role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement)
+        .filter((s: any) => JSON.stringify(s.Action).includes('kms:'))
+        .map((s: any) => [id, s.Action, s.Condition]),
+    );
+    const onTheKey = { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/hotmart-enrollments-prod-credentials' }, ...schoolContext };
+    assert.deepEqual(kmsGrants, [
+      ['CredentialsRole', ['kms:Encrypt'], onTheKey],
+      ['ReconcileRole', ['kms:Decrypt'], onTheKey],
+    ]);
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      const keyIdVariable = fn.Properties.Environment.Variables.CREDENTIALS_KEY_ID;
+      if (id === 'CredentialsLambdaFunction' || id === 'ReconcileLambdaFunction') assert.equal(keyIdVariable, 'alias/hotmart-enrollments-prod-credentials', id);
+      else assert.equal(keyIdVariable, undefined, id);
+    }
+    const credentials = resources.CredentialsLambdaFunction!.Properties.Environment.Variables;
+    assert.equal(credentials.HOTMART_TOKEN_URL, 'https://api-sec-vlc.hotmart.com/security/oauth/token');
+    assert.equal(credentials.HOTMART_SANDBOX_API_URL, 'https://sandbox.hotmart.com');
+  });
+
+  it('generates the tokens’ pepper as a Secrets Manager secret that the credentials function cannot read', () => {
+    const secrets = ofType('AWS::SecretsManager::Secret');
+    assert.equal(secrets.length, 1);
+    const [id, secret] = secrets[0]!;
+    assert.equal(id, 'PepperSecret');
+    assert.deepEqual(secret!.Properties.GenerateSecretString, { PasswordLength: 64, ExcludePunctuation: true });
+    assert.equal(secret!.Properties.SecretString, undefined, 'generated, never written in the template');
+    assert.equal(secret!.DeletionPolicy, 'Retain');
+    assert.ok(!JSON.stringify(resources.CredentialsRole).includes('secretsmanager:'), 'the credentials function reads no secret');
+    // The registry the credentials live in: hash key pk only.
+    assert.deepEqual(resources.SchoolsTable!.Properties.KeySchema, [{ AttributeName: 'pk', KeyType: 'HASH' }]);
+    assert.equal(resources.SchoolsTable!.Properties.TableName, 'hotmart-enrollments-prod-schools');
+  });
+
   it('runs Node 22 on arm64, every API function within 6 s, and retains logs', () => {
     for (const [id, fn] of ofType('AWS::Lambda::Function')) {
       assert.equal(fn.Properties.Runtime, 'nodejs22.x', id);
@@ -274,7 +345,7 @@ describe('serverless.yml, as CloudFormation', () => {
       if (id !== 'ReconcileLambdaFunction' && id !== 'ApplyParkedLambdaFunction') assert.ok(fn.Properties.Timeout <= 6, id);
     }
     const logGroups = ofType('AWS::Logs::LogGroup');
-    assert.equal(logGroups.length, 8);
+    assert.equal(logGroups.length, 9);
     for (const [id, group] of logGroups) assert.ok(group.Properties.RetentionInDays > 0, id);
   });
 });

@@ -13,7 +13,7 @@ import { readAll, readAllItems } from './paging.ts';
  * a new table must be put on one side before the tests pass.
  */
 export const TABLES_WITH_EMAIL = ['events', 'enrollments', 'quarantine'] as const;
-/** Mappings hold products and targets; reconciliation runs, counts and the scopes of failed reads; the registry, schools' names and token hashes. */
+/** Mappings hold products and targets; reconciliation runs, counts and the scopes of failed reads; the school registry, schools (names, token hashes, sealed credentials). */
 export const TABLES_WITHOUT_EMAIL = ['mappings', 'reconciliations', 'schools'] as const;
 
 type Tables = Record<(typeof TABLES_WITH_EMAIL)[number], string>;

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Window as DateRange } from '../../domain/reconciliation.ts';
 import type { HotmartApi, HotmartApiOptions, HotmartSubscriptionFilters } from './api-types.ts';
 import { DEFAULT_MAX_ANSWER_BYTES, DEFAULT_MAX_PAGES, EARLIEST_ACCESSION } from './api-types.ts';
-import { backoff, ERROR_TYPE, errorCode, failureKind, HotmartApiError, HotmartReadError, isRefusal, rateLimitWait, readJson, refuseRedirect, TOKEN_ANSWER_BYTES } from './answers.ts';
+import { backoff, failureKind, HotmartApiError, HotmartReadError, isRefusal, rateLimitWait, readJson, refuseRedirect } from './answers.ts';
+import { requestHotmartToken, safeErrorCode as safeErrorCodeOf } from './token-request.ts';
 
 export { HotmartApiError, HotmartReadError } from './answers.ts';
 
@@ -64,44 +65,11 @@ export function createHotmartApi(options: HotmartApiOptions): HotmartApi {
   const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
   let cached: { token: string; expiresAt: number } | undefined;
 
-  /**
-   * Hotmart's error type, dropped if it quotes a credential or token. Error types are fixed words,
-   * so this only bites on a misbehaving server; a client id is an identifier rather than a secret
-   * and is only matched when long enough not to hit ordinary words (test ids like "id").
-   */
-  async function safeErrorCode(response: Response): Promise<string> {
-    const code = await errorCode(response);
-    const { clientId, clientSecret, basic } = options.credentials;
-    const secrets = [clientSecret, basic, cached?.token, clientId.length >= 8 ? clientId : undefined];
-    if (secrets.some((secret) => secret && code.includes(secret))) return 'redacted';
-    // An error type is one word (invalid_token, too_many_requests): anything else is not quoted.
-    return ERROR_TYPE.test(code) ? code : '';
-  }
+  const safeErrorCode = (response: Response) => safeErrorCodeOf(response, options.credentials, cached?.token);
 
   async function fetchToken(): Promise<string> {
-    const { clientId, clientSecret, basic } = options.credentials;
-    const params = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString();
-    const form = options.tokenContentType === 'form';
-    const url = new URL(options.tokenUrl);
-    url.search = params;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: { authorization: `Basic ${basic}`, 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' },
-        ...(form ? { body: params } : {}),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(options.requestTimeoutMs ?? 10_000),
-      });
-    } catch (error) {
-      // Rethrow only the kind of failure: the request URL and body carry the client secret.
-      throw new HotmartApiError(0, `token request failed: ${failureKind(error)}`);
-    }
-    refuseRedirect(response);
-    if (!response.ok) throw new HotmartApiError(response.status, await safeErrorCode(response));
-    const body = (await readJson(response, TOKEN_ANSWER_BYTES)) as { access_token?: unknown; expires_in?: number } | null;
-    if (typeof body?.access_token !== 'string' || !body.access_token) throw new HotmartApiError(response.status, 'no access_token');
-    cached = { token: body.access_token, expiresAt: now() + (body.expires_in ?? 3600) * 1000 - TOKEN_MARGIN_MS };
+    const { accessToken, expiresInSeconds } = await requestHotmartToken(options, cached?.token);
+    cached = { token: accessToken, expiresAt: now() + expiresInSeconds * 1000 - TOKEN_MARGIN_MS };
     return cached.token;
   }
 

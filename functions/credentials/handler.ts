@@ -1,0 +1,10 @@
+import { createSchoolCredentialsDeps } from '#lib/adapters/school-credentials.ts';
+import { loadConfig } from '#lib/config.ts';
+import { httpHandler } from '#lib/http/handler.ts';
+import { createLogger } from '#lib/logger.ts';
+import { credentialsRoutes } from './routes.ts';
+
+const config = loadConfig();
+const logger = createLogger('credentials', config.logLevel);
+
+export const handler = httpHandler(logger, [], credentialsRoutes(createSchoolCredentialsDeps(config), logger));
