@@ -4,6 +4,7 @@
  */
 import type { Figures, Section, Target } from './render/format.ts';
 import { kb, ms, ratio, verdict } from './render/format.ts';
+import { schoolsSection, schoolsTarget } from './render/schools.ts';
 import { costSection, memorySection, memoryTarget, throughputSection } from './render/operations.ts';
 import { bundlesSection, COLD_RATIO_TARGET, coldStartSection, latencySection, roundTripsSection } from './render/performance.ts';
 
@@ -46,6 +47,7 @@ function targets(f: Figures, ref: (title: string) => string): Target[] {
     });
   }
   if (f.memory) out.push(memoryTarget(f.memory));
+  if (f.caches) out.push(schoolsTarget(f.caches));
   return out;
 }
 
@@ -58,6 +60,7 @@ function sections(f: Figures): Section[] {
   if (f.throughput) out.push(throughputSection(f.throughput));
   if (f.latency && f.cold && f.trips) out.push(costSection(f.lambdaMemoryMb, f.latency, f.cold, f.trips));
   if (f.memory) out.push(memorySection(f.memory));
+  if (f.caches) out.push(schoolsSection(f.caches, f.trips));
   return out;
 }
 

@@ -5,7 +5,7 @@
  *
  * `npm run bench -- --only bundles,memory` measures only those sections (and what they need) and
  * prints the report to stdout instead of rewriting BENCHMARKS.md. Sections: bundles, cold, trips,
- * latency, throughput, memory.
+ * latency, throughput, memory, caches.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,6 +13,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { readServerlessYml } from '../scripts/local/tables.ts';
 import { measureBundles } from './measure/bundles.ts';
+import { measureCacheMemory } from './measure/cache-memory.ts';
 import { measureColdStarts } from './measure/cold-start.ts';
 import { measureLatency } from './measure/latency.ts';
 import { measureMemory } from './measure/memory.ts';
@@ -23,7 +24,7 @@ import { measureThroughput } from './measure/throughput.ts';
 import { render } from './render.ts';
 import type { Figures } from './render.ts';
 
-const SECTIONS = ['bundles', 'cold', 'trips', 'latency', 'throughput', 'memory'] as const;
+const SECTIONS = ['bundles', 'cold', 'trips', 'latency', 'throughput', 'memory', 'caches'] as const;
 type SectionName = (typeof SECTIONS)[number];
 /** What each section's measurement (or its rendering) needs measured first. */
 const NEEDS: Partial<Record<SectionName, SectionName[]>> = { cold: ['bundles', 'trips'], trips: ['bundles'], latency: ['bundles'] };
@@ -97,6 +98,10 @@ if (wanted('throughput')) {
 if (wanted('memory')) {
   log('reconciliation memory');
   figures.memory = await measureMemory();
+}
+if (wanted('caches')) {
+  log('caches of many schools');
+  figures.caches = await measureCacheMemory();
 }
 
 const { markdown, targets } = render(figures);

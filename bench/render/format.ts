@@ -1,3 +1,4 @@
+import type { CacheMemoryFigures } from '../measure/cache-memory.ts';
 import type { BundleFigures } from '../measure/bundles.ts';
 import type { ColdFigures } from '../measure/cold-start.ts';
 import type { LatencyFigures } from '../measure/latency.ts';
@@ -16,6 +17,7 @@ export type Figures = {
   latency?: LatencyFigures;
   throughput?: ThroughputFigures;
   memory?: MemoryFigures;
+  caches?: CacheMemoryFigures;
 };
 
 export type Section = { title: string; lines: string[] };

@@ -17,6 +17,12 @@ export function withMapping(mappings: ProductMappings, expectation: MappingExpec
 /** A product of one school: the same product id in two schools is two entries. */
 const cacheKeyOfProduct = (scope: string, productId: string) => `${scope}\u0000${productId}`;
 
+/**
+ * Products one container keeps, across schools: 5,000 schools with 4 products each fit (about
+ * 0.7 KB per product: BENCHMARKS.md, "Many schools in one container"); past it, the least recently stored goes first.
+ */
+export const MAPPING_CACHE_MAX_ENTRIES = 20_000;
+
 /** The cache of every school a container serves, bounded as a whole; `forScope` is one school's view of it. */
 export type MappingCache = { forScope(scope: string): MappingLookup };
 
@@ -29,7 +35,7 @@ export type MappingCache = { forScope(scope: string): MappingLookup };
  */
 export function createMappingCache(
   load: (scope: string, productId: string) => Promise<ProductMappings>,
-  { ttlMs = 60_000, maxEntries = 5_000, now = Date.now }: { ttlMs?: number; maxEntries?: number; now?: () => number } = {},
+  { ttlMs = 60_000, maxEntries = MAPPING_CACHE_MAX_ENTRIES, now = Date.now }: { ttlMs?: number; maxEntries?: number; now?: () => number } = {},
 ): MappingCache {
   const entries = new Map<string, { mappings: ProductMappings; at: number }>();
   const store_ = (key: string, mappings: ProductMappings) => {

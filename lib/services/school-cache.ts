@@ -15,6 +15,9 @@ export type SchoolCache = {
   size(): number;
 };
 
+/** Schools one container keeps (about 0.4 KB each: BENCHMARKS.md, "Many schools in one container"). */
+export const SCHOOL_CACHE_MAX_ENTRIES = 10_000;
+
 /** A re-read after a mismatch happens at most this often per school. */
 export const REREAD_INTERVAL_MS = 1000;
 
@@ -25,7 +28,7 @@ export const REREAD_INTERVAL_MS = 1000;
  */
 export function createSchoolCache(
   store: Pick<SchoolStore, 'get'>,
-  { ttlMs, maxEntries = 10_000, now = Date.now }: { ttlMs: number; maxEntries?: number; now?: () => number },
+  { ttlMs, maxEntries = SCHOOL_CACHE_MAX_ENTRIES, now = Date.now }: { ttlMs: number; maxEntries?: number; now?: () => number },
 ): SchoolCache {
   const entries = new Map<string, CachedSchool>();
   const read = async (schoolId: string) => {
