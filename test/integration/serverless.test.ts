@@ -351,7 +351,7 @@ describe('serverless.yml, as CloudFormation', () => {
       if (id !== 'ReconcileLambdaFunction' && id !== 'ApplyParkedLambdaFunction') assert.ok(fn.Properties.Timeout <= 6, id);
     }
     const logGroups = ofType('AWS::Logs::LogGroup');
-    assert.equal(logGroups.length, 9);
+    assert.equal(logGroups.length, 10);
     for (const [id, group] of logGroups) assert.ok(group.Properties.RetentionInDays > 0, id);
   });
 });
