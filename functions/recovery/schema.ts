@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { EmailSchema } from '#lib/domain/email.ts';
+import { EmailPathSegmentSchema } from '#lib/domain/email.ts';
 import { MAX_BODY_BYTES } from '#lib/http/webhook.ts';
 
 export const QuarantineListSchema = z.strictObject({
@@ -23,16 +23,4 @@ export const QuarantineReplaySchema = z.strictObject({
 export const EventPathSchema = z.strictObject({ eventId: z.string().min(1).max(128) });
 
 /** The e-mail as a path segment, percent-encoded or not. */
-export const StudentPathSchema = z.strictObject({
-  email: z
-    .string()
-    .max(762)
-    .transform((value) => {
-      try {
-        return decodeURIComponent(value);
-      } catch {
-        return value;
-      }
-    })
-    .pipe(EmailSchema),
-});
+export const StudentPathSchema = z.strictObject({ email: EmailPathSegmentSchema });

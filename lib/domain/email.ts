@@ -19,3 +19,16 @@ export const EmailSchema = z
       .max(254)
       .refine((value) => /^[^\s@]+@[^\s@]+$/.test(value), 'not an e-mail address'),
   );
+
+/** An e-mail as a URL path segment, percent-encoded or not, normalised as above. */
+export const EmailPathSegmentSchema = z
+  .string()
+  .max(762)
+  .transform((value) => {
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return value;
+    }
+  })
+  .pipe(EmailSchema);

@@ -16,16 +16,19 @@ export type EnrollmentView = {
   accessUntil: string | null;
   subscriberCode: string | null;
   plan: { id: string | null; name: string | null; offerCode: string | null } | null;
-  productId: string;
+  productId: string | null;
   transactions: { transaction: string; status: string }[];
+  /** An operator's manual grant (ISO dates; `until` exclusive, null for no end), or null. */
+  manual: { grantedAt: string; note: string | null; until: string | null } | null;
   createdAt: string;
   updatedAt: string;
-  lastEventId: string;
+  lastEventId: string | null;
 };
 
 /** Access is derived when read — from the transactions and subscriptions behind the enrollment, and the clock. */
 export function viewEnrollment(record: EnrollmentRecord, now: number): EnrollmentView {
-  const { status, hasAccess, subscription } = enrollmentAccess(record.transactions, record.subscriptions, now);
+  const manual = record.manual ?? null;
+  const { status, hasAccess, subscription } = enrollmentAccess(record.transactions, record.subscriptions, now, manual);
   const shown = subscription as (typeof record.subscriptions)[number] | undefined;
   return {
     email: record.email,
@@ -37,6 +40,7 @@ export function viewEnrollment(record: EnrollmentRecord, now: number): Enrollmen
     plan: shown ? { id: shown.planId ?? null, name: shown.planName ?? null, offerCode: shown.offerCode ?? null } : null,
     productId: record.productId,
     transactions: [...record.transactions, ...(shown?.charges ?? [])],
+    manual: manual && { grantedAt: iso(manual.grantedAt)!, note: manual.note, until: iso(manual.until) },
     createdAt: iso(record.createdAt)!,
     updatedAt: iso(record.updatedAt)!,
     lastEventId: record.lastEventId,

@@ -1,3 +1,4 @@
+import type { ManualGrant } from '../domain/access.ts';
 import type { MappingExpectation, Outcome, Plan, SubscriptionRecord, TransactionState } from '../domain/write-plan.ts';
 import type { TxStatus } from '../domain/transaction-status.ts';
 import type { HotmartEvent } from '../domain/hotmart/event.ts';
@@ -89,13 +90,25 @@ export interface MappingStore {
 export type EnrollmentRecord = {
   email: string;
   target: Target;
-  productId: string;
+  /** null for an enrollment only a manual grant made (no purchase behind it). */
+  productId: string | null;
   transactions: { transaction: string; status: TxStatus }[];
   subscriptions: (SubscriptionMirror & { subscriberCode: string })[];
+  /** An operator's manual grant (PUT …/students/{email}/enrollments/…), if any. */
+  manual?: ManualGrant | null;
   createdAt: number;
   updatedAt: number;
-  lastEventId: string;
+  /** null for an enrollment no event has written (a manual grant only). */
+  lastEventId: string | null;
 };
+
+/** Manual grants, written on the enrollment item (its `manual` attribute) and nothing else of it. */
+export interface ManualGrantStore {
+  /** Sets the grant (`by`: who granted, kept in the item, not shown); `created` false when it replaced one. The enrollment as it now is. */
+  grant(email: string, target: Target, grant: ManualGrant, by: string, now: number): Promise<{ created: boolean; record: EnrollmentRecord }>;
+  /** Removes the grant only (an enrollment nothing else made goes with it); false when there was none. */
+  revoke(email: string, target: Target, now: number): Promise<boolean>;
+}
 
 export interface EnrollmentReader {
   byEmail(email: string): Promise<EnrollmentRecord[]>;

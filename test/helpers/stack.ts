@@ -144,12 +144,13 @@ export async function loadHandlers(schoolId = SCHOOL, tokens: { token?: string; 
   const { createSchool } = await import('./schools.ts');
   await createSchool(schoolId, tokens);
   const token = tokens.token ?? TOKEN;
-  const [webhook, mappings, enrollments, recovery] = (
+  const [webhook, mappings, enrollments, recovery, manualEnrollments] = (
     await Promise.all([
       import('../../functions/webhook/handler.ts'),
       import('../../functions/mappings/handler.ts'),
       import('../../functions/enrollments/handler.ts'),
       import('../../functions/recovery/handler.ts'),
+      import('../../functions/manual-enrollments/handler.ts'),
     ])
   ).map((module) => module.handler);
   const at = schoolRoute(schoolId);
@@ -174,6 +175,15 @@ export async function loadHandlers(schoolId = SCHOOL, tokens: { token?: string; 
     replayQuarantined: (id: string) => at(recovery, 'POST /quarantine/{id}/replay', { id }),
     replayEvent: (eventId: string) => at(recovery, 'POST /events/{eventId}/replay', { eventId }),
     eraseStudent: (email: string) => at(recovery, 'DELETE /students/{email}', { email: encodeURIComponent(email) }),
+    /** A manual enrollment (`body` undefined: no body), as an IAM caller `authorizer` or locally. */
+    grantManual: (email: string, targetType: string, targetId: string, body?: unknown, authorizer?: unknown) =>
+      at(manualEnrollments, 'PUT /students/{email}/enrollments/{targetType}/{targetId}', { email: encodeURIComponent(email), targetType, targetId }, {
+        headers: { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: asJson(body) }),
+        ...(authorizer ? { authorizer } : {}),
+      }),
+    revokeManual: (email: string, targetType: string, targetId: string) =>
+      at(manualEnrollments, 'DELETE /students/{email}/enrollments/{targetType}/{targetId}', { email: encodeURIComponent(email), targetType, targetId }),
   };
 }
 

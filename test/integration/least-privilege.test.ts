@@ -131,6 +131,13 @@ describe('least privilege, from what each function does', () => {
       await api.putMapping('3412907', { targets: [{ type: 'course', id: 'fotografia' }] });
       await api.deleteMapping('9400002');
     });
+    await as('manualEnrollments', async () => {
+      await api.grantManual('iam@example.com', 'course', 'iam', { note: 'review' }); // beside a purchase
+      await api.grantManual('iam.review@example.com', 'course', 'iam', {}); // a manual-only enrollment
+      await api.revokeManual('iam.review@example.com', 'course', 'iam'); // goes with its grant
+      await api.revokeManual('iam@example.com', 'course', 'iam'); // the purchase stays
+      await api.revokeManual('iam@example.com', 'course', 'iam'); // 404: no grant
+    });
     await as('enrollments', async () => {
       await api.enrollments({ email: 'iam@example.com' });
       await api.enrollments({ subscriberCode: 'K7TQ2M4X' });
@@ -214,7 +221,7 @@ describe('least privilege, from what each function does', () => {
     await recon.close();
 
     const roles = granted();
-    for (const fn of ['schools', 'webhook', 'mappings', 'applyParked', 'enrollments', 'recovery', 'reconciliations', 'reconcile', 'credentials']) {
+    for (const fn of ['schools', 'webhook', 'mappings', 'applyParked', 'enrollments', 'manualEnrollments', 'recovery', 'reconciliations', 'reconcile', 'credentials']) {
       assert.deepEqual([...(used[fn] ?? [])].sort(), [...roles[fn]!].sort(), `${fn}: issued (actual) vs granted (expected)`);
     }
   });

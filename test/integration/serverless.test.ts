@@ -30,7 +30,7 @@ describe('serverless.yml, as CloudFormation', () => {
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
   it('packages one zip per function', () => {
-    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'credentials.zip', 'enrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
+    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'credentials.zip', 'enrollments.zip', 'manualEnrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
   });
 
   it('is valid against the current CloudFormation resource schemas', () => {
@@ -52,7 +52,7 @@ describe('serverless.yml, as CloudFormation', () => {
 
   it('puts every route under a school, and the aws_iam authorizer on every route but the webhook', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
-    assert.equal(routes.length, 27);
+    assert.equal(routes.length, 29);
     for (const route of routes) {
       const path = route.RouteKey.split(' ')[1];
       assert.ok(path === '/schools' || path.startsWith('/schools/{schoolId}'), route.RouteKey);
@@ -92,6 +92,7 @@ describe('serverless.yml, as CloudFormation', () => {
       ReconcileLambdaFunction: 'ReconcileRole',
       SchoolsLambdaFunction: 'SchoolsRole',
       CredentialsLambdaFunction: 'CredentialsRole',
+      ManualEnrollmentsLambdaFunction: 'ManualEnrollmentsRole',
     });
     const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
     assert.deepEqual(actionsByRole, {
@@ -155,6 +156,11 @@ describe('serverless.yml, as CloudFormation', () => {
         Events: ['dynamodb:PutItem'],
         Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:Query'],
+      },
+      ManualEnrollmentsRole: {
+        logs,
+        Schools: ['dynamodb:GetItem'],
+        Enrollments: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
       },
       SchoolsRole: {
         logs,
@@ -345,7 +351,7 @@ describe('serverless.yml, as CloudFormation', () => {
       if (id !== 'ReconcileLambdaFunction' && id !== 'ApplyParkedLambdaFunction') assert.ok(fn.Properties.Timeout <= 6, id);
     }
     const logGroups = ofType('AWS::Logs::LogGroup');
-    assert.equal(logGroups.length, 9);
+    assert.equal(logGroups.length, 10);
     for (const [id, group] of logGroups) assert.ok(group.Properties.RetentionInDays > 0, id);
   });
 });

@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { ManualGrant } from '../../domain/access.ts';
 import type { TxStatus } from '../../domain/transaction-status.ts';
 import type { Target } from '../../domain/mapping.ts';
 import { targetKey } from '../../domain/mapping.ts';
@@ -16,19 +17,26 @@ function withPrefix<T>(item: Record<string, unknown>, prefix: string, read: (suf
     .map(([name, value]) => read(name.slice(prefix.length), value));
 }
 
-function toRecord(item: Record<string, unknown>): EnrollmentRecord {
+/** The `manual` attribute, as the API shows it (who granted stays in the item). */
+function manualOf(item: Record<string, unknown>): ManualGrant | null {
+  const manual = item.manual as (ManualGrant & { grantedBy?: string }) | undefined;
+  return manual ? { grantedAt: manual.grantedAt, note: manual.note ?? null, until: manual.until ?? null } : null;
+}
+
+export function toRecord(item: Record<string, unknown>): EnrollmentRecord {
   return {
     email: item.email as string,
     target: { type: item.targetType as Target['type'], id: item.targetId as string },
-    productId: item.productId as string,
+    productId: (item.productId as string | undefined) ?? null,
     transactions: withPrefix(item, TRANSACTION_ATTRIBUTE_PREFIX, (transaction, status) => ({ transaction, status: status as TxStatus })),
     subscriptions: withPrefix(item, SUBSCRIPTION_ATTRIBUTE_PREFIX, (subscriberCode, mirror) => ({
       ...(mirror as SubscriptionMirror),
       subscriberCode,
     })),
+    manual: manualOf(item),
     createdAt: item.createdAt as number,
     updatedAt: item.updatedAt as number,
-    lastEventId: item.lastEventId as string,
+    lastEventId: (item.lastEventId as string | undefined) ?? null,
   };
 }
 

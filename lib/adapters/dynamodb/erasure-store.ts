@@ -18,6 +18,9 @@ export const TABLES_WITHOUT_EMAIL = ['mappings', 'reconciliations', 'schools'] a
 
 type Tables = Record<(typeof TABLES_WITH_EMAIL)[number], string>;
 
+/** A manual grant's note is free text an operator typed, which may name the student: erased with them (the grant itself, its dates and who granted, stay). */
+const withoutNote = (item: Record<string, unknown>) => (item.manual ? { manual: { ...(item.manual as object), note: null } } : {});
+
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
 /**
@@ -149,7 +152,7 @@ export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables, s
         await db.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Put: { TableName: tables.enrollments, Item: { ...item, pk: keys.studentPartition(pseudonym), email: pseudonym } } },
+              { Put: { TableName: tables.enrollments, Item: { ...item, pk: keys.studentPartition(pseudonym), email: pseudonym, ...withoutNote(item) } } },
               { Delete: { TableName: tables.enrollments, Key: { pk: item.pk, sk: item.sk } } },
             ],
           }),

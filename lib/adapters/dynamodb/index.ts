@@ -4,6 +4,7 @@ import { createDocumentClient } from './client.ts';
 import { createEnrollmentReader } from './enrollment-reader.ts';
 import { createErasureStore } from './erasure-store.ts';
 import { createEventStore } from './event-store.ts';
+import { createManualGrantStore } from './manual-grant-store.ts';
 import { createMappingStore } from './mapping-store.ts';
 import { createQuarantineStore } from './quarantine-store.ts';
 import { pageCursors, schoolKeys } from './keys.ts';
@@ -40,6 +41,7 @@ export function createDynamoDeps(config: StoreConfig) {
         enrollments: createEnrollmentReader(db, config.tables.enrollments, cursors, school),
         quarantine: createQuarantineStore(db, config.tables.quarantine, cursors, school),
         erasure: createErasureStore(db, config.tables, school),
+        manualGrants: createManualGrantStore(db, config.tables.enrollments, school),
       };
     },
   };
