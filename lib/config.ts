@@ -52,6 +52,8 @@ const EnvSchema = z.object({
   RECONCILE_FUNCTION: optional,
   /** The fan-out (functions/reconcile-fanout): it invokes itself with the next page of schools. */
   RECONCILE_FANOUT_FUNCTION: optional,
+  /** How long a run the fan-out starts may wait for a free runner (the runner's maximumEventAge): its lease covers the wait too. */
+  RECONCILE_QUEUE_SECONDS: z.coerce.number().int().min(0).max(21_600).default(3600),
   /** Schools the fan-out reads (and starts runs for) per step. */
   RECONCILE_FANOUT_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   /** Local only: serverless-offline's Lambda endpoint. */
@@ -126,6 +128,7 @@ const ConfigSchema = EnvSchema.transform((e, ctx) => {
       ...(e.RECONCILE_FUNCTION ? { runnerFunction: e.RECONCILE_FUNCTION } : {}),
       ...(e.RECONCILE_FANOUT_FUNCTION ? { fanOutFunction: e.RECONCILE_FANOUT_FUNCTION } : {}),
       fanOutPageSize: e.RECONCILE_FANOUT_PAGE_SIZE,
+      queueMs: e.RECONCILE_QUEUE_SECONDS * 1000,
       ...(e.LAMBDA_ENDPOINT ? { lambdaEndpoint: e.LAMBDA_ENDPOINT } : {}),
     },
     parked: {
