@@ -258,7 +258,18 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
     account: (clientId: string, clientSecret: string) => {
       const account: FakeAccount = { clientId, clientSecret, sales: [], subscriptions: [] };
       accounts.set(clientId, account);
-      return { ...account, basic: basicOf(account) };
+      return {
+        clientId,
+        clientSecret,
+        sales: account.sales,
+        subscriptions: account.subscriptions,
+        basic: basicOf(account),
+        /** This credential's secret rotated in Hotmart's panel (its tokens expire); no argument restores it. */
+        rotateSecret: (secret = clientSecret) => {
+          account.clientSecret = secret;
+          tokenAccount.forEach((owner, token) => owner === account && tokens.set(token, 0));
+        },
+      };
     },
     /** API requests (sales, subscriptions) each client id's tokens made. */
     requestsBy: (clientId: string) => requestsBy.get(clientId) ?? 0,
