@@ -184,12 +184,14 @@ describe('serverless.yml, as CloudFormation', () => {
     const schools = resources.SchoolsTable!.Properties;
     assert.deepEqual(schools.KeySchema, [{ AttributeName: 'pk', KeyType: 'HASH' }]);
     assert.equal(schools.TableName, 'hotmart-enrollments-prod-schools');
-    // Only the schools function writes the registry (and the credentials function its school's
-    // sealed credentials); the others read one school at a time.
+    // Only the schools function writes the registry (the credentials function its school's sealed
+    // credentials, the runner their lastError); the fan-out pages through it; the others read one school at a time.
     const writers = ofType('AWS::IAM::Role').filter(([, role]) =>
-      role.Properties.Policies[0].PolicyDocument.Statement.some((s: any) => JSON.stringify(s.Resource).includes('SchoolsTable') && [s.Action].flat().some((a: string) => a !== 'dynamodb:GetItem')),
+      role.Properties.Policies[0].PolicyDocument.Statement.some(
+        (s: any) => JSON.stringify(s.Resource).includes('SchoolsTable') && [s.Action].flat().some((a: string) => a !== 'dynamodb:GetItem' && a !== 'dynamodb:Scan'),
+      ),
     );
-    assert.deepEqual(writers.map(([id]) => id).sort(), ['CredentialsRole', 'SchoolsRole']);
+    assert.deepEqual(writers.map(([id]) => id).sort(), ['CredentialsRole', 'ReconcileRole', 'SchoolsRole']);
   });
 
   it('gives the functions that serve paginated lists, and only them, a cursor secret derived from the stack’s id', () => {
