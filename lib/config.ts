@@ -39,12 +39,6 @@ const EnvSchema = z.object({
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(400),
   /** Set by serverless-offline (a local run). */
   IS_OFFLINE: optional,
-  /** AWS: name of the SecureString parameter holding the Hotmart API credentials as JSON. */
-  HOTMART_API_CREDENTIALS_PARAMETER: optional,
-  /** Local only: the Hotmart API credentials (Basic defaults to Base64 of id:secret, as Hotmart issues it). */
-  HOTMART_CLIENT_ID: optional,
-  HOTMART_CLIENT_SECRET: optional,
-  HOTMART_BASIC: optional,
   HOTMART_API_URL: optional.pipe(z.url().default('https://developers.hotmart.com')),
   HOTMART_TOKEN_URL: optional.pipe(z.url().default('https://api-sec-vlc.hotmart.com/security/oauth/token')),
   /** The hosts a school's credentials with `sandbox: true` are checked and used against. */
@@ -54,8 +48,14 @@ const EnvSchema = z.object({
   RECONCILE_WINDOW_HOURS: z.coerce.number().int().min(1).max(1488).default(72),
   /** How long a run may hold the lease: the runner's timeout plus a margin. */
   RECONCILE_LEASE_SECONDS: z.coerce.number().int().min(30).max(3600).default(960),
-  /** The runner function that POST /reconciliations invokes asynchronously. */
+  /** The runner function that POST /reconciliations and the fan-out invoke asynchronously. */
   RECONCILE_FUNCTION: optional,
+  /** The fan-out (functions/reconcile-fanout): it invokes itself with the next page of schools. */
+  RECONCILE_FANOUT_FUNCTION: optional,
+  /** How long a run the fan-out starts may wait for a free runner (the runner's maximumEventAge): its lease covers the wait too. */
+  RECONCILE_QUEUE_SECONDS: z.coerce.number().int().min(0).max(21_600).default(3600),
+  /** Schools the fan-out reads (and starts runs for) per step. */
+  RECONCILE_FANOUT_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   /** Local only: serverless-offline's Lambda endpoint. */
   LAMBDA_ENDPOINT: optional.pipe(z.url().optional()),
   /** The background worker that applies purchases which waited for a mapping (functions/apply-parked). */
@@ -78,10 +78,6 @@ const LOCAL_CURSOR_SECRET = 'local-page-cursors';
 function cursorSecretOf(e: Env): string | undefined {
   if (e.IS_OFFLINE) return LOCAL_CURSOR_SECRET;
   return e.CURSOR_SECRET ?? (e.AWS_LAMBDA_FUNCTION_NAME ? undefined : LOCAL_CURSOR_SECRET);
-}
-
-function credentialsInSsm(e: Env): e is Env & { HOTMART_API_CREDENTIALS_PARAMETER: string } {
-  return Boolean(e.HOTMART_API_CREDENTIALS_PARAMETER && !e.IS_OFFLINE);
 }
 
 const INSECURE_URL = 'must be https (plain http only to 127.0.0.1 or localhost in a local run)';
@@ -124,14 +120,15 @@ const ConfigSchema = EnvSchema.transform((e, ctx) => {
     ...(e.DYNAMODB_ENDPOINT ? { dynamodbEndpoint: e.DYNAMODB_ENDPOINT } : {}),
     schoolCacheTtlMs: e.SCHOOL_CACHE_TTL_MS,
     reconciliation: {
-      // AWS: the credentials' SSM parameter; absent locally, where `localCredentials` apply.
-      ...(credentialsInSsm(e) ? { credentialsParameter: e.HOTMART_API_CREDENTIALS_PARAMETER } : {}),
-      ...(credentialsInSsm(e) ? {} : { localCredentials: { clientId: e.HOTMART_CLIENT_ID, clientSecret: e.HOTMART_CLIENT_SECRET, basic: e.HOTMART_BASIC } }),
+      // Each school's own credentials are in its registry item (lib/adapters/hotmart/hotmart-source.ts).
       apiUrl: e.HOTMART_API_URL,
       tokenUrl: e.HOTMART_TOKEN_URL,
       windowHours: e.RECONCILE_WINDOW_HOURS,
       leaseMs: e.RECONCILE_LEASE_SECONDS * 1000,
       ...(e.RECONCILE_FUNCTION ? { runnerFunction: e.RECONCILE_FUNCTION } : {}),
+      ...(e.RECONCILE_FANOUT_FUNCTION ? { fanOutFunction: e.RECONCILE_FANOUT_FUNCTION } : {}),
+      fanOutPageSize: e.RECONCILE_FANOUT_PAGE_SIZE,
+      queueMs: e.RECONCILE_QUEUE_SECONDS * 1000,
       ...(e.LAMBDA_ENDPOINT ? { lambdaEndpoint: e.LAMBDA_ENDPOINT } : {}),
     },
     parked: {

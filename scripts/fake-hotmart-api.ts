@@ -36,6 +36,8 @@ export type FakeSubscription = {
   subscriber: { name: string; email: string; ucode: string };
 };
 
+type FakeAccount = { clientId: string; clientSecret: string; sales: FakeSale[]; subscriptions: FakeSubscription[] };
+
 export type FakeHotmartOptions = {
   clientId: string;
   clientSecret: string;
@@ -72,8 +74,16 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
   const uses = new Map<string, number>();
   /** apiRequests counts every call to either endpoint (the rate limit's count); the others say where it went. */
   const stats = { tokenRequests: 0, formTokenRequests: 0, apiRequests: 0, subscriptionRequests: 0, rateLimited: 0, tooWide: 0, expired: 0 };
-  let clientSecret = options.clientSecret;
-  const basicOf = () => Buffer.from(`${options.clientId}:${clientSecret}`).toString('base64');
+  /**
+   * Each credential is a Hotmart account of its own: its tokens read only its sales and
+   * subscriptions. The options' credential reads `sales` and `subscriptions`; `account()` adds others.
+   */
+  const main: FakeAccount = { clientId: options.clientId, clientSecret: options.clientSecret, sales, subscriptions };
+  const accounts = new Map<string, FakeAccount>([[main.clientId, main]]);
+  const tokenAccount = new Map<string, FakeAccount>();
+  /** API requests per client id: which credential read what. */
+  const requestsBy = new Map<string, number>();
+  const basicOf = (account: FakeAccount = main) => Buffer.from(`${account.clientId}:${account.clientSecret}`).toString('base64');
   const basic = basicOf();
 
   const send = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -81,8 +91,8 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
     response.end(JSON.stringify(body));
   };
 
-  /** The checks every API call passes first: a live bearer token, then the rate limit. False once it has answered. */
-  const admit = (request: IncomingMessage, response: ServerResponse): boolean => {
+  /** The checks every API call passes first: a live bearer token, then the rate limit. The token's account, or undefined once it has answered. */
+  const admit = (request: IncomingMessage, response: ServerResponse): FakeAccount | undefined => {
     stats.apiRequests++;
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     const expiresAt = bearer ? tokens.get(bearer) : undefined;
@@ -93,14 +103,16 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
     if (expiresAt === undefined || tokens.get(bearer!)! < Date.now()) {
       stats.expired++;
       send(response, 401, { error: expiresAt === undefined ? 'invalid_token' : 'token_expired' });
-      return false;
+      return undefined;
     }
     if (options.rateLimitEvery && stats.apiRequests % options.rateLimitEvery === 0) {
       stats.rateLimited++;
       send(response, 429, { error: 'too_many_requests' }, { 'RateLimit-Limit': '500', 'RateLimit-Remaining': '0', 'RateLimit-Reset': String(options.rateLimitResetSeconds ?? 0) });
-      return false;
+      return undefined;
     }
-    return true;
+    const account = tokenAccount.get(bearer!)!;
+    requestsBy.set(account.clientId, (requestsBy.get(account.clientId) ?? 0) + 1);
+    return account;
   };
 
   /** A date window from two query params: a missing start means the epoch, a missing end now. */
@@ -146,20 +158,23 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
       const form = /^application\/x-www-form-urlencoded\b/i.test(request.headers['content-type'] ?? '') ? new URLSearchParams(await readBody(request)) : undefined;
       if (form) stats.formTokenRequests++;
       const param = (name: string) => query.get(name) ?? form?.get(name) ?? null;
+      const account = accounts.get(param('client_id') ?? '');
       const ok =
-        request.headers.authorization === `Basic ${basicOf()}` &&
+        account !== undefined &&
+        request.headers.authorization === `Basic ${basicOf(account)}` &&
         param('grant_type') === 'client_credentials' &&
-        param('client_id') === options.clientId &&
-        param('client_secret') === clientSecret;
+        param('client_secret') === account.clientSecret;
       if (!ok) return send(response, 401, { error: 'unauthorized', error_description: 'Bad credentials' });
       const token = randomUUID();
       const seconds = options.tokenSeconds ?? 86_400;
       tokens.set(token, Date.now() + seconds * 1000);
+      tokenAccount.set(token, account);
       return send(response, 200, { access_token: token, token_type: 'bearer', expires_in: seconds, scope: 'read write', jti: randomUUID() });
     }
 
     if (request.method === 'GET' && url.pathname === '/payments/api/v1/sales/history') {
-      if (!admit(request, response)) return;
+      const account = admit(request, response);
+      if (!account) return;
       const { from, to } = windowOf(query, 'start_date', 'end_date');
       if (refuseWindows(response, [{ from, to }])) return;
       // Without a status filter Hotmart returns only approved and complete sales.
@@ -168,7 +183,7 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
       if (unknown) return send(response, 400, { error: 'invalid_value_parameter', error_description: `transaction_status ${unknown}` });
       const wanted = statuses.length ? statuses : ['APPROVED', 'COMPLETE'];
       const product = query.get('product_id');
-      const matching = sales.filter(
+      const matching = account.sales.filter(
         (sale) =>
           wanted.includes(sale.purchase.status) &&
           sale.purchase.order_date >= from &&
@@ -180,7 +195,8 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
 
     if (request.method === 'GET' && url.pathname === '/payments/api/v1/subscriptions') {
       stats.subscriptionRequests++;
-      if (!admit(request, response)) return;
+      const account = admit(request, response);
+      if (!account) return;
       // A window counts as given when either bound is; every given window must hold.
       const windows = SUBSCRIPTION_WINDOWS.filter(([fromParam, toParam]) => query.has(fromParam) || query.has(toParam)).map(([fromParam, toParam, date]) => ({
         ...windowOf(query, fromParam, toParam),
@@ -198,7 +214,7 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
       const email = query.get('subscriber_email')?.toLowerCase();
       const code = query.get('subscriber_code');
       const transaction = query.get('transaction');
-      const matching = subscriptions.filter((subscription) => {
+      const matching = account.subscriptions.filter((subscription) => {
         const inWindows = windows.every(({ from, to, date }) => {
           const at = date(subscription);
           return at !== undefined && at >= from && at <= to;
@@ -235,9 +251,28 @@ export async function startFakeHotmartApi(options: FakeHotmartOptions) {
     stats,
     /** The secret rotated in Hotmart's panel (old credentials refused from now on); no argument restores it. */
     rotateSecret: (secret = options.clientSecret) => {
-      clientSecret = secret;
+      main.clientSecret = secret;
       tokens.forEach((_, token) => tokens.set(token, 0));
     },
+    /** Another Hotmart account: its credential's tokens read only its own sales and subscriptions. */
+    account: (clientId: string, clientSecret: string) => {
+      const account: FakeAccount = { clientId, clientSecret, sales: [], subscriptions: [] };
+      accounts.set(clientId, account);
+      return {
+        clientId,
+        clientSecret,
+        sales: account.sales,
+        subscriptions: account.subscriptions,
+        basic: basicOf(account),
+        /** This credential's secret rotated in Hotmart's panel (its tokens expire); no argument restores it. */
+        rotateSecret: (secret = clientSecret) => {
+          account.clientSecret = secret;
+          tokenAccount.forEach((owner, token) => owner === account && tokens.set(token, 0));
+        },
+      };
+    },
+    /** API requests (sales, subscriptions) each client id's tokens made. */
+    requestsBy: (clientId: string) => requestsBy.get(clientId) ?? 0,
     /** Every access token issued so far (to check none was logged or stored). */
     issuedTokens: () => [...tokens.keys()],
     /** Make every issued token expire now, as a long run would see. */

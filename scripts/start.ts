@@ -56,11 +56,11 @@ Stop what listens there, or pick free ports, e.g. PORT=3100 npm start (uses 3100
     process.exit(1);
   }
 }
-const fakeHotmart = process.env.HOTMART_API === 'fake' ? await startFakeHotmartApi({ clientId: 'demo-client-id', clientSecret: 'demo-client-secret', pageSize: 5 }) : undefined;
+/** The fake API's credential: stored for the school below through the credentials route, as a school's own would be. */
+const FAKE_CREDENTIAL = { clientId: 'demo-client-id', clientSecret: 'demo-client-secret' };
+const fakeHotmart = process.env.HOTMART_API === 'fake' ? await startFakeHotmartApi({ ...FAKE_CREDENTIAL, pageSize: 5 }) : undefined;
 if (fakeHotmart) seedDemo(fakeHotmart, Date.now());
-const hotmartEnv: Record<string, string> = fakeHotmart
-  ? { HOTMART_CLIENT_ID: 'demo-client-id', HOTMART_CLIENT_SECRET: 'demo-client-secret', HOTMART_BASIC: fakeHotmart.basic, HOTMART_API_URL: fakeHotmart.apiUrl, HOTMART_TOKEN_URL: fakeHotmart.tokenUrl }
-  : {};
+const hotmartEnv: Record<string, string> = fakeHotmart ? { HOTMART_API_URL: fakeHotmart.apiUrl, HOTMART_TOKEN_URL: fakeHotmart.tokenUrl } : {};
 
 const dynamodb = await startDynamoDbLocal(dynamodbPort !== undefined ? { port: dynamodbPort } : {});
 // A cold DynamoDB Local serves a launch burst several times slower than a warm one (scripts/local/warm-up.ts).
@@ -118,18 +118,20 @@ for (let i = 0; (await fetch(`${api}/schools?limit=1`).then(() => true, () => fa
   }
   await sleep(100);
 }
-// The school, through the schools API (as a platform's settings page would create it), with its token.
+// The school, through the schools API (as a platform's settings page would create it), with its
+// token and, with the fake Hotmart API, its credential (checked with the fake's token endpoint, then sealed).
 const send = (method: string, path: string, body: unknown) =>
   fetch(`${api}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.status, () => 0);
 const setUp = [
   [`PUT /schools/${schoolId}`, await send('PUT', `/schools/${schoolId}`, { name: `School ${schoolId}` })],
   [`PUT /schools/${schoolId}/hottok`, await send('PUT', `/schools/${schoolId}/hottok`, { token })],
+  ...(fakeHotmart ? [[`PUT /schools/${schoolId}/hotmart-credentials`, await send('PUT', `/schools/${schoolId}/hotmart-credentials`, FAKE_CREDENTIAL)] as const] : []),
 ] as const;
 // Load each HTTP function once (one warm copy serves every later request), so that the first
 // requests, or a burst of them, do not wait for it; and say so here if one cannot start.
 const warmUps = ['/webhooks/hotmart', '/mappings?limit=1', '/enrollments?email=warm-up@example.com', '/quarantine?limit=1', '/reconciliations?limit=1'].map((path) => `/schools/${schoolId}${path}`);
 const failed = [
-  ...setUp.filter(([, status]) => status === 0 || status >= 500),
+  ...setUp.filter(([, status]) => status === 0 || status >= 400),
   ...(await Promise.all(warmUps.map(async (path) => [`GET ${path}`, await fetch(`${api}${path}`).then((r) => r.status, () => 0)] as const))).filter(
     ([, status]) => status === 0 || status >= 500,
   ),
@@ -157,8 +159,9 @@ Map the fixture's product, then post the fixture as Hotmart would:
 ${
   fakeHotmart
     ? `
-Reconciliation runs against the fake Hotmart API at ${fakeHotmart.apiUrl}, which knows a few
-sales and subscriptions of product 3412911 whose webhooks never came. Map the product (above), then:
+Reconciliation runs against the fake Hotmart API at ${fakeHotmart.apiUrl}, with the credential
+stored for ${schoolId} (PUT ${base}/hotmart-credentials); it knows a few sales and
+subscriptions of product 3412911 whose webhooks never came. Map the product (above), then:
 
   curl -s -X POST ${base}/reconciliations -H 'content-type: application/json' -d '{"from":"${new Date(Date.now() - 72 * 3600_000).toISOString()}"}'
   curl -s ${base}/reconciliations            # the run and its report

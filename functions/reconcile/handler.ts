@@ -1,5 +1,5 @@
 import { createReconciliationDeps } from '#lib/adapters/dynamodb/index.ts';
-import { hotmartSource } from '#lib/adapters/hotmart/hotmart-source.ts';
+import { createSchoolHotmartSources } from '#lib/adapters/school-credentials.ts';
 import { loadConfig } from '#lib/config.ts';
 import { createLogger } from '#lib/logger.ts';
 import { reconcileRunner } from './runner.ts';
@@ -7,4 +7,4 @@ import { reconcileRunner } from './runner.ts';
 const config = loadConfig();
 const { leaseMs, windowHours } = config.reconciliation;
 
-export const handler = reconcileRunner({ ...createReconciliationDeps(config), hotmart: hotmartSource(config) }, { leaseMs, windowHours, logger: createLogger('reconcile', config.logLevel) });
+export const handler = reconcileRunner({ ...createReconciliationDeps(config), hotmartFor: createSchoolHotmartSources(config) }, { leaseMs, windowHours, logger: createLogger('reconcile', config.logLevel) });

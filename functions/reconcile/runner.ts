@@ -13,10 +13,13 @@ const FINISH_MARGIN_MS = 20_000;
  * The reconciliation runner of one school per invocation. `{ schoolId }` starts a run over the
  * last RECONCILE_WINDOW_HOURS (or the window its input names), under that school's lease.
  * `POST /schools/{schoolId}/reconciliations` starts a run and invokes it with `{ schoolId, runId }`:
- * it executes that run while the run holds its lease. A school that is gone runs nothing.
+ * it executes that run while the run holds its lease; so does the schedules' fan-out
+ * (functions/reconcile-fanout), once per school with credentials. Hotmart is read with the
+ * school's own credentials; a school without any ends its run failed, its report saying so.
+ * A school that is gone runs nothing.
  */
 export function reconcileRunner(
-  deps: Pick<ReconciliationDeps, 'schools' | 'storesFor'> & Pick<RunDeps, 'hotmart'>,
+  deps: Pick<ReconciliationDeps, 'schools' | 'storesFor'> & { hotmartFor: (schoolId: string) => RunDeps['hotmart'] },
   options: { leaseMs: number; windowHours: number; logger: Logger },
 ) {
   const { logger } = options;
@@ -27,7 +30,8 @@ export function reconcileRunner(
       logger.warn('nothing reconciled: the invocation names no active school', { schoolId: schoolId ?? null });
       return { executed: false, schoolId: schoolId ?? null };
     }
-    const scoped = { ...deps.storesFor(scopeOf(school)), hotmart: deps.hotmart };
+    // That school's stores, and Hotmart read with that school's own credentials.
+    const scoped = { ...deps.storesFor(scopeOf(school)), hotmart: deps.hotmartFor(school.schoolId) };
     const outcome = await runReconciliation(request.runId === undefined ? { windowHours: request.windowHours } : { runId: request.runId }, scoped, {
       ...options,
       executor: context.awsRequestId,

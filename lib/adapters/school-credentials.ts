@@ -3,6 +3,7 @@ import type { SchoolCredentialsDeps } from '../services/school-credentials.ts';
 import { createDocumentClient } from './dynamodb/client.ts';
 import { createSchoolCredentialsStore } from './dynamodb/school-credentials-store.ts';
 import { hotmartCredentialVerifier } from './hotmart/credential-check.ts';
+import { schoolHotmartSources } from './hotmart/hotmart-source.ts';
 import { credentialSealerFor } from './secrets/credential-sealer.ts';
 
 /** Hotmart's token endpoint gets this long, inside the function's 6 s (a store read and write, and KMS, take the rest). */
@@ -17,4 +18,10 @@ export function createSchoolCredentialsDeps(config: Config): SchoolCredentialsDe
     sealer: credentialSealerFor(config),
     verify: hotmartCredentialVerifier({ production: { tokenUrl: config.reconciliation.tokenUrl }, sandbox: { tokenUrl: config.hotmartSandbox.tokenUrl } }, { requestTimeoutMs: HOTMART_TIMEOUT_MS }),
   };
+}
+
+/** The runner's Hotmart API per school: the school's credentials from the registry, opened with the sealer (lib/adapters/hotmart/hotmart-source.ts). */
+export function createSchoolHotmartSources(config: Config) {
+  const db = createDocumentClient({ region: config.region, requestTimeoutMs: config.dynamodbRequestTimeoutMs, ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}) });
+  return schoolHotmartSources(config, { store: createSchoolCredentialsStore(db, config.tables.schools), sealer: credentialSealerFor(config) });
 }

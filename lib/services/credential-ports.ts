@@ -39,4 +39,9 @@ export interface SchoolCredentialsStore {
   get(schoolId: string): Promise<SchoolCredentialsRead>;
   put(schoolId: string, credentials: StoredCredentials): Promise<'stored' | 'noSchool'>;
   remove(schoolId: string): Promise<'removed' | 'noSchool'>;
+  /**
+   * Sets (text) or clears (null) `lastError` of the credentials sealed as `sealed`: credentials
+   * replaced or removed meanwhile are left as they are.
+   */
+  setLastError(schoolId: string, sealed: string, text: string | null): Promise<void>;
 }

@@ -68,7 +68,7 @@ export async function executeRun(
   return { ...run, executor: options.executor, leaseUntil, status, report, finishedAt };
 }
 
-/** What `POST /reconciliations` did: started a run and handed it to the runner, found the lease held, or could not reach the runner. */
+/** What `POST /reconciliations` (or the schedules' fan-out) did: started a run and handed it to the runner, found the lease held, or could not reach the runner. */
 export type LaunchOutcome =
   | { kind: 'started'; run: ReconciliationRun }
   | { kind: 'busy'; holder: ReconciliationRun | null }
@@ -81,9 +81,9 @@ export type LaunchOutcome =
 export async function launchRun(
   window: Window,
   leaseMs: number,
-  deps: Pick<RunDeps, 'runs' | 'now'> & { launch: RunLauncher; schoolId: string },
+  deps: Pick<RunDeps, 'runs' | 'now'> & { launch: RunLauncher; schoolId: string; trigger?: Trigger },
 ): Promise<LaunchOutcome> {
-  const started = await startRun(window, 'api', leaseMs, deps);
+  const started = await startRun(window, deps.trigger ?? 'api', leaseMs, deps);
   if (!started.started) return { kind: 'busy', holder: started.holder };
   try {
     await deps.launch({ schoolId: deps.schoolId, runId: started.run.id });

@@ -10,6 +10,7 @@ let deps: ReturnType<typeof createReconciliationDeps> | undefined;
 /** The real stores over this test's tables (one client per test file). */
 export const realDeps = () => (deps ??= createReconciliationDeps(loadConfig()));
 
+const credentialsHandler = async () => (await import('../../functions/credentials/handler.ts')).handler;
 const schoolsHandler = async () => (await import('../../functions/schools/handler.ts')).handler;
 const body = (value: unknown) => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
 
@@ -53,4 +54,20 @@ export async function createSchoolOn(deps: Pick<DynamoDeps, 'schools' | 'storesF
   const { school } = await putSchool(schoolId, `School ${schoolId}`, deps);
   await setSchoolToken(schoolId, token, { schools: deps.schools, pepper: localDevelopmentPepperSource });
   return deps.storesFor(scopeOf(school));
+}
+
+/**
+ * Stores a school's HotConnect credentials through the credentials route (checked with the
+ * Hotmart token endpoint of HOTMART_TOKEN_URL, then sealed for that school); throws unless 200.
+ */
+export async function connectHotmart(schoolId: string, credentials: { clientId: string; clientSecret: string; basic?: string; sandbox?: boolean }) {
+  const answer = await route(await credentialsHandler(), 'PUT /schools/{schoolId}/hotmart-credentials', { schoolId }, body(credentials));
+  if (answer.statusCode !== 200) throw new Error(`PUT /schools/${schoolId}/hotmart-credentials answered ${answer.statusCode}: ${answer.rawBody}`);
+  return answer.body;
+}
+
+/** Deletes a school through the real route (202). */
+export async function deleteSchool(schoolId: string) {
+  const answer = await schoolsApi.delete(schoolId);
+  if (answer.statusCode !== 202) throw new Error(`DELETE /schools/${schoolId} answered ${answer.statusCode}: ${answer.rawBody}`);
 }

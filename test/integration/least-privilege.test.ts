@@ -41,7 +41,7 @@ const applyParked = (await import('../../functions/apply-parked/handler.ts')).ha
 const { startReconciliationStack } = await import('../helpers/reconciliation.ts');
 const recon = await startReconciliationStack();
 const credentials = (await import('../../functions/credentials/handler.ts')).handler;
-const { createSchoolStandIn } = await import('../helpers/schools-stand-in.ts');
+const { createSchool } = await import('../helpers/schools.ts');
 const { CLIENT_ID, CLIENT_SECRET } = await import('../helpers/reconciliation.ts');
 let brokenId = '';
 let purchaseId = '';
@@ -162,6 +162,9 @@ describe('least privilege, from what each function does', () => {
       await api.eraseStudent('iam@example.com');
     });
 
+    // The school reconciles with its own credentials, stored through the credentials route.
+    serving = 'setup';
+    await recon.connect(api.schoolId);
     // Reconciliation: runs started (one refused by the lease, one whose runner cannot start), listed and read…
     const now = Date.now();
     const window = { from: new Date(now - 3600_000).toISOString(), to: new Date(now).toISOString() };
@@ -196,6 +199,23 @@ describe('least privilege, from what each function does', () => {
       recon.release();
       await recon.idle();
       await recon.scheduled(); // starts its own run: takes the free lease
+      // Hotmart refuses the school's credential (lastError set), then issues a token again (cleared).
+      recon.fake.rotateSecret('rotated-in-hotmart');
+      await recon.scheduled();
+      recon.fake.rotateSecret();
+      await recon.scheduled();
+    });
+    // The schedules' fan-out starts the runs of the schools with credentials (the runner's part held, then run as the runner's).
+    await as('reconcileFanout', async () => {
+      recon.setMode('refuse');
+      await recon.fanOut(); // the runner cannot start: the run is closed as failed
+      recon.setMode('hold');
+      await recon.fanOut();
+    });
+    recon.setMode('run');
+    await as('reconcile', async () => {
+      recon.release();
+      await recon.idle();
     });
     const executed = await as('reconciliations', async () => {
       const run = (await recon.get(started)).body;
@@ -206,9 +226,9 @@ describe('least privilege, from what each function does', () => {
     });
     assert.equal(executed.status, 'succeeded', JSON.stringify(executed.report));
     assert.ok(executed.report.applied.grants >= 2 && executed.report.alreadyKnown >= 1 && executed.report.skipped.unmapped === 1, JSON.stringify(executed.report));
-    // A school (made by the stand-in for the schools route until the merge) connects, reads and removes its Hotmart credentials.
+    // A school (made through the schools route) connects, reads and removes its Hotmart credentials.
     serving = 'setup';
-    await createSchoolStandIn('iam-school');
+    await createSchool('iam-school');
     await as('credentials', async () => {
       const path = '/schools/{schoolId}/hotmart-credentials';
       const stored = await route(credentials, `PUT ${path}`, { schoolId: 'iam-school' }, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }) });
@@ -221,7 +241,7 @@ describe('least privilege, from what each function does', () => {
     await recon.close();
 
     const roles = granted();
-    for (const fn of ['schools', 'webhook', 'mappings', 'applyParked', 'enrollments', 'manualEnrollments', 'recovery', 'reconciliations', 'reconcile', 'credentials']) {
+    for (const fn of ['schools', 'webhook', 'mappings', 'applyParked', 'enrollments', 'manualEnrollments', 'recovery', 'reconciliations', 'reconcile', 'reconcileFanout', 'credentials']) {
       assert.deepEqual([...(used[fn] ?? [])].sort(), [...roles[fn]!].sort(), `${fn}: issued (actual) vs granted (expected)`);
     }
   });

@@ -18,6 +18,7 @@ import { storesOf } from '../helpers/schools.ts';
 await createTestStack();
 const recon = await startReconciliationStack({ pageSize: 2 });
 const api = await loadHandlers();
+await recon.connect(api.schoolId);
 const deps = await storesOf(api.schoolId);
 
 const HOUR = 3600_000;
@@ -441,7 +442,8 @@ describe('reconciliation through POST /reconciliations and the schedule', () => 
     const stored = JSON.stringify(await scanAllTables());
     for (const secret of secrets) {
       assert.ok(!lines.some((line) => line.includes(secret)), 'a credential or token in the logs');
-      assert.ok(!stored.includes(secret), 'a credential or token in a table');
+      // The client id is an identifier the school's registry item shows (GET …/hotmart-credentials); the rest never is stored.
+      if (secret !== CLIENT_ID) assert.ok(!stored.includes(secret), 'a credential or token in a table');
     }
   });
 });

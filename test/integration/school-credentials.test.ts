@@ -4,7 +4,7 @@ import { after, describe, it } from 'node:test';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { startFakeHotmartApi } from '../../scripts/fake-hotmart-api.ts';
-import { createSchoolStandIn, deleteSchoolStandIn } from '../helpers/schools-stand-in.ts';
+import { createSchool, deleteSchool } from '../helpers/schools.ts';
 import { captureLogs, createTestStack, route } from '../helpers/stack.ts';
 
 const CLIENT_ID = 'school-client-id-0001';
@@ -35,7 +35,7 @@ const remove = (schoolId: string) => route(handler, `DELETE ${PATH}`, { schoolId
 
 describe('a school’s HotConnect credentials', () => {
   it('are checked with Hotmart, then stored sealed for that school: the answer, GET and the item show no secret', async () => {
-    await createSchoolStandIn('cred-alpha');
+    await createSchool('cred-alpha');
     let answer: Awaited<ReturnType<typeof put>> | undefined;
     const logs = await captureLogs(async () => {
       answer = await put('cred-alpha', { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
@@ -65,7 +65,7 @@ describe('a school’s HotConnect credentials', () => {
   });
 
   it('refused by Hotmart: 422 CREDENTIALS.REJECTED with what Hotmart answered, and nothing stored (earlier ones kept)', async () => {
-    await createSchoolStandIn('cred-refused');
+    await createSchool('cred-refused');
     const refused = await put('cred-refused', { clientId: CLIENT_ID, clientSecret: 'not-the-secret' });
     assert.equal(refused.statusCode, 422, refused.rawBody);
     assert.equal(refused.body.error.code, 'CREDENTIALS.REJECTED');
@@ -83,7 +83,7 @@ describe('a school’s HotConnect credentials', () => {
   });
 
   it('Hotmart unreachable: 503, nothing stored', async () => {
-    await createSchoolStandIn('cred-offline');
+    await createSchool('cred-offline');
     const answer = await put('cred-offline', { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, sandbox: true });
     assert.equal(answer.statusCode, 503, answer.rawBody);
     assert.equal(answer.body.error.code, 'HOTMART.UNREACHABLE');
@@ -97,10 +97,10 @@ describe('a school’s HotConnect credentials', () => {
       assert.equal(response.statusCode, 404);
       assert.equal(response.body.error.code, 'SCHOOL.NOT_FOUND');
     }
-    await createSchoolStandIn('cred-gone');
+    await createSchool('cred-gone');
     assert.equal((await put('cred-gone', { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET })).statusCode, 200);
     const afterPut = fake.stats.tokenRequests;
-    await deleteSchoolStandIn('cred-gone');
+    await deleteSchool('cred-gone');
     for (const response of [await put('cred-gone', { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }), await get('cred-gone'), await remove('cred-gone')]) {
       assert.equal(response.body.error.code, 'SCHOOL.NOT_FOUND');
     }
@@ -111,8 +111,8 @@ describe('a school’s HotConnect credentials', () => {
   });
 
   it('DELETE removes them (204, again 204) and touches only that school', async () => {
-    await createSchoolStandIn('cred-beta');
-    await createSchoolStandIn('cred-gamma');
+    await createSchool('cred-beta');
+    await createSchool('cred-gamma');
     assert.equal((await put('cred-beta', { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET })).statusCode, 200);
     assert.equal((await put('cred-gamma', { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET })).statusCode, 200);
     const gamma = await registryItem('cred-gamma');

@@ -30,7 +30,7 @@ describe('serverless.yml, as CloudFormation', () => {
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
   it('packages one zip per function', () => {
-    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'credentials.zip', 'enrollments.zip', 'manualEnrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
+    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'credentials.zip', 'enrollments.zip', 'manualEnrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconcileFanout.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
   });
 
   it('is valid against the current CloudFormation resource schemas', () => {
@@ -90,6 +90,7 @@ describe('serverless.yml, as CloudFormation', () => {
       RecoveryLambdaFunction: 'RecoveryRole',
       ReconciliationsLambdaFunction: 'ReconciliationsRole',
       ReconcileLambdaFunction: 'ReconcileRole',
+      ReconcileFanoutLambdaFunction: 'ReconcileFanoutRole',
       SchoolsLambdaFunction: 'SchoolsRole',
       CredentialsLambdaFunction: 'CredentialsRole',
       ManualEnrollmentsLambdaFunction: 'ManualEnrollmentsRole',
@@ -149,8 +150,8 @@ describe('serverless.yml, as CloudFormation', () => {
       },
       ReconcileRole: {
         logs,
-        Schools: ['dynamodb:GetItem'],
-        ssm: ['ssm:GetParameter'],
+        Schools: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        ReconcileFailuresQueue: ['sqs:SendMessage'],
         kms: ['kms:Decrypt'],
         Reconciliations: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Events: ['dynamodb:PutItem'],
@@ -161,6 +162,13 @@ describe('serverless.yml, as CloudFormation', () => {
         logs,
         Schools: ['dynamodb:GetItem'],
         Enrollments: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+      },
+      ReconcileFanoutRole: {
+        logs,
+        Schools: ['dynamodb:Scan'],
+        Reconciliations: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        lambda: ['lambda:InvokeFunction', 'lambda:InvokeFunction'], // the runner, and itself
+        ReconcileFailuresQueue: ['sqs:SendMessage'],
       },
       SchoolsRole: {
         logs,
@@ -182,12 +190,14 @@ describe('serverless.yml, as CloudFormation', () => {
     const schools = resources.SchoolsTable!.Properties;
     assert.deepEqual(schools.KeySchema, [{ AttributeName: 'pk', KeyType: 'HASH' }]);
     assert.equal(schools.TableName, 'hotmart-enrollments-prod-schools');
-    // Only the schools function writes the registry (and the credentials function its school's
-    // sealed credentials); the others read one school at a time.
+    // Only the schools function writes the registry (the credentials function its school's sealed
+    // credentials, the runner their lastError); the fan-out pages through it; the others read one school at a time.
     const writers = ofType('AWS::IAM::Role').filter(([, role]) =>
-      role.Properties.Policies[0].PolicyDocument.Statement.some((s: any) => JSON.stringify(s.Resource).includes('SchoolsTable') && [s.Action].flat().some((a: string) => a !== 'dynamodb:GetItem')),
+      role.Properties.Policies[0].PolicyDocument.Statement.some(
+        (s: any) => JSON.stringify(s.Resource).includes('SchoolsTable') && [s.Action].flat().some((a: string) => a !== 'dynamodb:GetItem' && a !== 'dynamodb:Scan'),
+      ),
     );
-    assert.deepEqual(writers.map(([id]) => id).sort(), ['CredentialsRole', 'SchoolsRole']);
+    assert.deepEqual(writers.map(([id]) => id).sort(), ['CredentialsRole', 'ReconcileRole', 'SchoolsRole']);
   });
 
   it('gives the functions that serve paginated lists, and only them, a cursor secret derived from the stack’s id', () => {
@@ -200,28 +210,29 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.deepEqual(withSecret.sort(), ['EnrollmentsLambdaFunction', 'MappingsLambdaFunction', 'ReconciliationsLambdaFunction', 'RecoveryLambdaFunction', 'SchoolsLambdaFunction']);
   });
 
-  it('runs the reconciliation hourly over the last 72 hours and daily over 30 days, with the credentials in SSM and only the runner allowed to read them', () => {
-    // Hourly over the runner's default window; daily, at a half hour, over 30 days.
+  it('runs the reconciliation hourly over the last 72 hours and daily over 30 days through the fan-out, one run per school, with bounded runners, on-failure queues and no stage-wide credentials', () => {
+    // Hourly over the default window; daily, at a half hour, over 30 days: both start the fan-out.
     const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
     assert.deepEqual(
       rules.map((rule) => [rule.ScheduleExpression, rule.State, rule.Targets.map((t: any) => [t.Arn['Fn::GetAtt'][0], t.Input ?? null])]),
       [
-        ['cron(0 * * * ? *)', 'ENABLED', [['ReconcileLambdaFunction', null]]],
-        ['cron(30 3 * * ? *)', 'ENABLED', [['ReconcileLambdaFunction', '{"windowHours":720}']]],
+        ['cron(0 * * * ? *)', 'ENABLED', [['ReconcileFanoutLambdaFunction', null]]],
+        ['cron(30 3 * * ? *)', 'ENABLED', [['ReconcileFanoutLambdaFunction', '{"windowHours":720}']]],
       ],
     );
     const permissions = ofType('AWS::Lambda::Permission').map(([, p]) => p.Properties).filter((p) => p.Principal === 'events.amazonaws.com');
     assert.equal(permissions.length, 2);
-    for (const permission of permissions) assert.equal(permission.FunctionName['Fn::GetAtt'][0], 'ReconcileLambdaFunction');
+    for (const permission of permissions) assert.equal(permission.FunctionName['Fn::GetAtt'][0], 'ReconcileFanoutLambdaFunction');
 
     const runner = resources.ReconcileLambdaFunction!.Properties;
     assert.equal(runner.Timeout, 900);
-    // The runner's whole environment: where the credentials are, never what they are.
+    // Runners at once, across schools: async invocations beyond it wait in Lambda's queue.
+    assert.equal(runner.ReservedConcurrentExecutions, 10);
+    // The runner's whole environment: which key opens a school's credentials, never a credential.
     assert.deepEqual(Object.keys(runner.Environment.Variables).sort(), [
-      'CREDENTIALS_KEY_ID', 'ENROLLMENTS_TABLE', 'EVENTS_TABLE', 'EVENT_RETENTION_DAYS', 'HOTMART_API_CREDENTIALS_PARAMETER', 'HOTMART_API_URL', 'HOTMART_SANDBOX_API_URL',
+      'CREDENTIALS_KEY_ID', 'ENROLLMENTS_TABLE', 'EVENTS_TABLE', 'EVENT_RETENTION_DAYS', 'HOTMART_API_URL', 'HOTMART_SANDBOX_API_URL',
       'HOTMART_SANDBOX_TOKEN_URL', 'HOTMART_TOKEN_URL', 'LOG_LEVEL', 'MAPPINGS_TABLE', 'QUARANTINE_TABLE', 'RECONCILE_LEASE_SECONDS', 'RECONCILE_WINDOW_HOURS', 'RECONCILIATIONS_TABLE', 'SCHOOLS_TABLE',
     ]);
-    assert.deepEqual(runner.Environment.Variables.HOTMART_API_CREDENTIALS_PARAMETER, '/hotmart-enrollments/prod/hotmart-api');
     assert.equal(runner.Environment.Variables.RECONCILE_WINDOW_HOURS, '72');
     // Hotmart's hosts come from stage options only, never from the deployer's shell.
     assert.equal(runner.Environment.Variables.HOTMART_API_URL, 'https://developers.hotmart.com');
@@ -229,12 +240,36 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.ok(!JSON.stringify(template).includes('evil.example'), 'nothing of the shell variables in the template');
     // The lease outlives the runner, so a live run never loses it; a dead one frees it soon after.
     assert.ok(Number(runner.Environment.Variables.RECONCILE_LEASE_SECONDS) > runner.Timeout);
-    const retries = ofType('AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties).filter((c) => c.FunctionName.Ref === 'ReconcileLambdaFunction');
-    assert.deepEqual(retries.map((c) => c.MaximumRetryAttempts), [1]);
+    // The stage-wide credentials parameter is gone: no SSM anywhere.
+    assert.ok(!/ssm:|HOTMART_API_CREDENTIALS_PARAMETER|hotmart-api"|:parameter\//.test(JSON.stringify(template)), 'no SSM credentials parameter or permission');
+
+    const invokeConfig = (fn: string) => ofType('AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties).filter((c) => c.FunctionName.Ref === fn);
+    const [runnerConfig, ...moreRunner] = invokeConfig('ReconcileLambdaFunction');
+    assert.equal(moreRunner.length, 0);
+    assert.equal(runnerConfig.MaximumRetryAttempts, 1);
+    assert.equal(runnerConfig.MaximumEventAgeInSeconds, 3600, 'a run waits at most an hour for a free runner');
+    assert.deepEqual(runnerConfig.DestinationConfig.OnFailure.Destination, { 'Fn::GetAtt': ['ReconcileFailuresQueue', 'Arn'] });
+
+    const fanOut = resources.ReconcileFanoutLambdaFunction!.Properties;
+    assert.equal(fanOut.FunctionName, 'hotmart-enrollments-prod-reconcile-fanout');
+    assert.equal(fanOut.Environment.Variables.RECONCILE_FANOUT_FUNCTION, fanOut.FunctionName, 'each step invokes the next');
+    assert.equal(fanOut.Environment.Variables.RECONCILE_FUNCTION, 'hotmart-enrollments-prod-reconcile');
+    assert.equal(fanOut.Environment.Variables.RECONCILE_FANOUT_PAGE_SIZE, '100');
+    // A started run's lease covers its wait in the runner's queue.
+    assert.equal(fanOut.Environment.Variables.RECONCILE_QUEUE_SECONDS, String(runnerConfig.MaximumEventAgeInSeconds));
+    const [fanOutConfig, ...moreFanOut] = invokeConfig('ReconcileFanoutLambdaFunction');
+    assert.equal(moreFanOut.length, 0);
+    assert.equal(fanOutConfig.MaximumRetryAttempts, 2);
+    assert.deepEqual(fanOutConfig.DestinationConfig.OnFailure.Destination, { 'Fn::GetAtt': ['ReconcileFailuresQueue', 'Arn'] });
+    const queue = resources.ReconcileFailuresQueue!;
+    assert.equal(queue.Type, 'AWS::SQS::Queue');
+    assert.equal(queue.Properties.SqsManagedSseEnabled, true);
+
+    // Only the runner may decrypt a school's credentials.
+    const decrypters = ofType('AWS::IAM::Role').filter(([, role]) => JSON.stringify(role).includes('kms:Decrypt')).map(([id]) => id);
+    assert.deepEqual(decrypters, ['ReconcileRole']);
 
     const statements = (role: string) => resources[role]!.Properties.Policies[0].PolicyDocument.Statement as any[];
-    const ssm = statements('ReconcileRole').find((s) => s.Action.includes('ssm:GetParameter'));
-    assert.match(ssm.Resource['Fn::Sub'], /:parameter\/hotmart-enrollments\/prod\/hotmart-api$/);
     const invoke = statements('ReconciliationsRole').find((s) => s.Action.includes('lambda:InvokeFunction'));
     assert.match(invoke.Resource['Fn::Sub'], /:function:hotmart-enrollments-prod-reconcile$/);
     assert.equal(resources.ReconciliationsLambdaFunction!.Properties.Environment.Variables.RECONCILE_FUNCTION, 'hotmart-enrollments-prod-reconcile');
@@ -260,10 +295,10 @@ describe('serverless.yml, as CloudFormation', () => {
     const invokers = ofType('AWS::IAM::Role').filter(([, role]) => JSON.stringify(role).includes('lambda:InvokeFunction'));
     for (const [id, role] of invokers) {
       const invoke = role.Properties.Policies[0].PolicyDocument.Statement.find((s: any) => s.Action.includes('lambda:InvokeFunction'));
-      const target = id === 'ReconciliationsRole' ? 'reconcile' : 'apply-parked';
-      assert.match(invoke.Resource['Fn::Sub'], new RegExp(`:function:hotmart-enrollments-prod-${target}$`), id);
+      const targets = id === 'ReconciliationsRole' ? ['reconcile'] : id === 'ReconcileFanoutRole' ? ['reconcile', 'reconcile-fanout'] : ['apply-parked'];
+      assert.deepEqual([invoke.Resource].flat().map((r: any) => /:function:hotmart-enrollments-prod-([\w-]+)$/.exec(r['Fn::Sub'])?.[1]), targets, id);
     }
-    assert.deepEqual(invokers.map(([id]) => id).sort(), ['ApplyParkedRole', 'MappingsRole', 'ReconciliationsRole']);
+    assert.deepEqual(invokers.map(([id]) => id).sort(), ['ApplyParkedRole', 'MappingsRole', 'ReconcileFanoutRole', 'ReconciliationsRole']);
     const send = resources.ApplyParkedRole!.Properties.Policies[0].PolicyDocument.Statement.find((s: any) => s.Action.includes('sqs:SendMessage'));
     assert.deepEqual(send.Resource, { 'Fn::GetAtt': ['ApplyParkedFailuresQueue', 'Arn'] });
   });
@@ -348,10 +383,10 @@ describe('serverless.yml, as CloudFormation', () => {
       assert.equal(fn.Properties.Runtime, 'nodejs22.x', id);
       assert.deepEqual(fn.Properties.Architectures, ['arm64'], id);
       // The two background functions (reconciliation runner, parked-purchase worker) serve no request.
-      if (id !== 'ReconcileLambdaFunction' && id !== 'ApplyParkedLambdaFunction') assert.ok(fn.Properties.Timeout <= 6, id);
+      if (!['ReconcileLambdaFunction', 'ReconcileFanoutLambdaFunction', 'ApplyParkedLambdaFunction'].includes(id)) assert.ok(fn.Properties.Timeout <= 6, id);
     }
     const logGroups = ofType('AWS::Logs::LogGroup');
-    assert.equal(logGroups.length, 10);
+    assert.equal(logGroups.length, 11);
     for (const [id, group] of logGroups) assert.ok(group.Properties.RetentionInDays > 0, id);
   });
 });

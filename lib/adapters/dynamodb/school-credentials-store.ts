@@ -44,5 +44,22 @@ export function createSchoolCredentialsStore(db: DynamoDBDocumentClient, table: 
     async remove(schoolId) {
       return (await update(schoolId, 'REMOVE credentials', {})) ? 'removed' : 'noSchool';
     },
+    async setLastError(schoolId, sealed, text) {
+      const expression = text === null ? 'REMOVE credentials.lastError' : 'SET credentials.lastError = :error';
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: schoolKey(schoolId),
+            UpdateExpression: expression,
+            ConditionExpression: `${ACTIVE.ConditionExpression} AND credentials.sealed = :sealed`,
+            ExpressionAttributeNames: ACTIVE.names,
+            ExpressionAttributeValues: { ...ACTIVE.values, ':sealed': sealed, ...(text === null ? {} : { ':error': text }) },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
   };
 }

@@ -68,7 +68,15 @@ export function createHotmartApi(options: HotmartApiOptions): HotmartApi {
   const safeErrorCode = (response: Response) => safeErrorCodeOf(response, options.credentials, cached?.token);
 
   async function fetchToken(): Promise<string> {
-    const { accessToken, expiresInSeconds } = await requestHotmartToken(options, cached?.token);
+    let answer: Awaited<ReturnType<typeof requestHotmartToken>>;
+    try {
+      answer = await requestHotmartToken(options, cached?.token);
+    } catch (error) {
+      if (isRefusal(error)) await options.onToken?.({ status: (error as HotmartApiError).status, code: (error as HotmartApiError).code });
+      throw error;
+    }
+    await options.onToken?.();
+    const { accessToken, expiresInSeconds } = answer;
     cached = { token: accessToken, expiresAt: now() + expiresInSeconds * 1000 - TOKEN_MARGIN_MS };
     return cached.token;
   }

@@ -28,7 +28,11 @@ export type HotmartApiOptions = {
   /** Largest answer read, in bytes; a larger one is refused unread. Default 5 MB. */
   maxAnswerBytes?: number;
   now?: () => number;
+  /** Told each time Hotmart issues a token, or refuses one (the HotmartApiError, 4xx but 429): a school's `credentials.lastError`. */
+  onToken?: (refusal?: HotmartTokenRefusal) => Promise<void>;
 };
+
+export type HotmartTokenRefusal = { status: number; code: string };
 
 export const DEFAULT_MAX_PAGES = 1000;
 export const DEFAULT_MAX_ANSWER_BYTES = 5 * 1024 * 1024;
