@@ -42,7 +42,7 @@ export async function replayQuarantined(id: string, deps: ReceiveDeps, correctio
 
 /** The event as Hotmart sent it (reduced), without what storing it added. */
 function asReceived(stored: StoredEvent): HotmartEvent {
-  const { receivedAt: _r, outcome: _o, parked: _p, appliedAt: _a, waitedForMapping: _w, replayedAt: _x, ...event } = stored;
+  const { receivedAt: _r, outcome: _o, parked: _p, appliedAt: _a, waitedForMapping: _w, replayedAt: _x, arrival: _arrival, ...event } = stored;
   return event;
 }
 
@@ -54,6 +54,6 @@ function asReceived(stored: StoredEvent): HotmartEvent {
 export async function replayEvent(id: string, deps: ApplyDeps): Promise<{ event: StoredEvent; outcome: Outcome }> {
   const stored = await deps.events.get(id);
   if (!stored) throw new AppError('EVENT.NOT_FOUND', `no event ${id} was received`);
-  const outcome = await applyHotmartEvent(asReceived(stored), deps, { receivedAt: stored.receivedAt, mode: 'replay' });
+  const outcome = await applyHotmartEvent(asReceived(stored), deps, { receivedAt: stored.receivedAt, mode: 'replay', arrival: stored.arrival ? { answered: stored.arrival } : undefined });
   return { event: stored, outcome };
 }
