@@ -99,7 +99,7 @@ describe('serverless.yml, as CloudFormation', () => {
         logs,
         PepperSecret: ['secretsmanager:GetSecretValue'],
         Schools: ['dynamodb:GetItem'],
-        Events: ['dynamodb:PutItem'],
+        Events: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:Query'],
         Quarantine: ['dynamodb:PutItem'],
@@ -160,6 +160,12 @@ describe('serverless.yml, as CloudFormation', () => {
         logs,
         PepperSecret: ['secretsmanager:GetSecretValue'],
         Schools: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+        Events: ['dynamodb:Query'],
+        'Events/index': ['dynamodb:Query'],
+        Quarantine: ['dynamodb:Query'],
+        'Quarantine/index': ['dynamodb:Query'],
+        Mappings: ['dynamodb:Query'],
+        Reconciliations: ['dynamodb:Query'],
       },
     });
   });
