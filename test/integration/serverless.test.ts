@@ -161,8 +161,7 @@ describe('serverless.yml, as CloudFormation', () => {
         PepperSecret: ['secretsmanager:GetSecretValue'],
         Schools: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
         Events: ['dynamodb:Query'],
-        'Events/index': ['dynamodb:Query'],
-        Quarantine: ['dynamodb:Query'],
+        'Events/index': ['dynamodb:Query', 'dynamodb:Query'], // arrivals and waiting
         'Quarantine/index': ['dynamodb:Query'],
         Mappings: ['dynamodb:Query'],
         Reconciliations: ['dynamodb:Query'],
