@@ -14,6 +14,8 @@ export const SHARDS = 16;
 export const SHARD_IDS = Array.from({ length: SHARDS }, (_, i) => i.toString(16));
 /** The shard of an item, from its id (stable: a rewrite of the same item stays on its shard). */
 export const shardOf = (id: string) => (createHash('sha256').update(id).digest()[0]! % SHARDS).toString(16);
+/** Quarantined deliveries share one partition per school in their table already: their `arrivals` entries keep to one shard too. */
+export const QUARANTINE_SHARD = '0';
 
 export const DAY_MS = 24 * 3600_000;
 export const WEEK_MS = 7 * DAY_MS;

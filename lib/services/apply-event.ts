@@ -44,7 +44,7 @@ export async function applyHotmartEvent(event: HotmartEvent, deps: ApplyDeps, op
     switch (result.conflict) {
       case 'duplicate': {
         const outcome: Outcome = event.test ? plan.outcome : { status: 'duplicate', detail: `event ${event.id} was already received` };
-        if (options.arrival) await deps.events.countRepeat(outcome.status, options.receivedAt);
+        if (options.arrival) await deps.events.countRepeat(options.arrival.answered ?? outcome.status, options.receivedAt);
         return outcome;
       }
       case 'alreadyApplied':
@@ -55,7 +55,7 @@ export async function applyHotmartEvent(event: HotmartEvent, deps: ApplyDeps, op
           detail: `${event.event} of transaction ${event.transaction} was already received as event ${result.duplicateOf}`,
           duplicateOf: result.duplicateOf,
         };
-        await deps.events.recordDuplicate(event, outcome, options.receivedAt, options.arrival !== undefined);
+        await deps.events.recordDuplicate(event, outcome, options.receivedAt, options.arrival && (options.arrival.answered ?? outcome.status));
         return outcome;
       }
       case 'contention':

@@ -33,20 +33,20 @@ export type StoredEvent = HotmartEvent & {
   waitedForMapping?: boolean;
   replayedAt?: number;
   /** How the delivery that brought it was answered; absent when no delivery did (reconciliation, a quarantine replay). */
-  arrival?: AnswerStatus;
+  arrival?: AnswerStatus | 'quarantined';
 };
 
 /** `position`: where the event sits in the product's waiting list (creation_date order); opaque to services. */
 /** `arrived`: a delivery brought it (and was answered `unmapped`). */
 export type ParkedEvent = { event: HotmartEvent; receivedAt: number; position: string; arrived?: boolean };
 /** The commit answers a delivery: its item goes on the school's `arrivals` index, with this answer or the plan's. */
-export type CommitArrival = { answered?: AnswerStatus };
+export type CommitArrival = { answered?: AnswerStatus | 'quarantined' };
 
 export interface EventStore {
   /** Writes the event record and everything the plan changes, atomically, or nothing. */
   commit(event: HotmartEvent, plan: Plan, options: { receivedAt: number; mode: CommitMode; arrival?: CommitArrival | undefined }): Promise<CommitResult>;
-  /** Records a copy of an already-applied business event; a no-op if this id is stored. `arrival`: a delivery brought it. */
-  recordDuplicate(event: HotmartEvent, outcome: Outcome, receivedAt: number, arrival?: boolean): Promise<void>;
+  /** Records a copy of an already-applied business event; a no-op if this id is stored. `arrivalAnswer`: a delivery brought it, so answered. */
+  recordDuplicate(event: HotmartEvent, outcome: Outcome, receivedAt: number, arrivalAnswer?: string): Promise<void>;
   /** Counts a delivery that wrote nothing (a same-id repeat), with its answer, at `at` (one small write, sharded). */
   countRepeat(answer: string, at: number): Promise<void>;
   get(id: string): Promise<StoredEvent | undefined>;

@@ -35,7 +35,8 @@ export async function replayQuarantined(id: string, deps: ReceiveDeps, correctio
     if (!correction && parsed.reason !== record.reason) await deps.quarantine.put({ ...record, reason: parsed.reason });
     return { kind: 'quarantined', quarantineId: id, reason: parsed.reason };
   }
-  const outcome = await applyHotmartEvent(parsed.event, deps, { receivedAt: record.receivedAt });
+  // The delivery was answered `quarantined` when it came: its status keeps counting it so (README, "The school's status").
+  const outcome = await applyHotmartEvent(parsed.event, deps, { receivedAt: record.receivedAt, arrival: { answered: 'quarantined' } });
   await deps.quarantine.delete(id);
   return { kind: 'applied', eventId: parsed.event.id, event: parsed.event.event, outcome };
 }

@@ -89,6 +89,16 @@ describe('the school status in GET /schools/{schoolId}', () => {
     // The same bad body again replaces its quarantine record: both deliveries still count.
     await post(a, JSON.stringify({ id: 'x', event: 'PURCHASE_APPROVED', data: 'not an object' }), 'quarantined', 202);
     assert.equal((await status('status-a')).webhook.last24h.quarantined, 2);
+    // Replayed with the operator's correction, it leaves quarantine: it was answered `quarantined`, and still counts so.
+    const [record] = (await a.quarantine()).body.items;
+    const corrected = freshEvent('PURCHASE_APPROVED', { transaction: 'HPSTATUS4', email: 'status4@example.com', productId: 7700001 });
+    const replayed = await route((await import('../../functions/recovery/handler.ts')).handler, 'POST /schools/{schoolId}/quarantine/{id}/replay', { schoolId: 'status-a', id: record.id }, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ body: JSON.stringify(corrected) }),
+    });
+    assert.equal(replayed.body.status, 'processed', replayed.rawBody);
+    assert.deepEqual((await a.quarantine()).body.items, []);
+    assert.deepEqual((await status('status-a')).webhook.last24h, { processed: 1, duplicate: 2, unmapped: 2, ignored: 1, test: 1, quarantined: 2 });
   });
 
   it('shows whether a token is configured and whether the previous one is still accepted, through a rotation', async () => {

@@ -30,7 +30,7 @@ export type CommitEntry = { item: TransactItem; onConditionFailed?: (old: Record
 /** `school`: the keys of the school the event belongs to; `arrival`: the commit answers a delivery (README, "The school's status"). */
 export type CommitContext = { receivedAt: number; mode: CommitMode; now: number; expiresAt: number; tables: CommitTables; school: SchoolKeys; arrival?: Arrival | undefined };
 /** A delivery's answer, as the `arrivals` index counts it: the plan's, unless the delivery was answered before (a parked or replayed event). */
-export type Arrival = { answered?: AnswerStatus };
+export type Arrival = { answered?: AnswerStatus | 'quarantined' };
 
 const ALL_OLD = 'ALL_OLD' as const;
 

@@ -45,12 +45,12 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: CommitTable
       }
     },
 
-    async recordDuplicate(event, outcome, receivedAt, arrival) {
+    async recordDuplicate(event, outcome, receivedAt, arrivalAnswer) {
       try {
         await db.send(
           new PutCommand({
             TableName: tables.events,
-            Item: { ...keys.event(event.id), ...event, receivedAt, expiresAt: expiresAt(receivedAt), outcome, ...(arrival ? school.attributes.arrival(event.id, receivedAt, outcome.status) : {}) },
+            Item: { ...keys.event(event.id), ...event, receivedAt, expiresAt: expiresAt(receivedAt), outcome, ...(arrivalAnswer ? school.attributes.arrival(event.id, receivedAt, arrivalAnswer) : {}) },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -77,7 +77,7 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: CommitTable
       const { Item } = await db.send(new GetCommand({ TableName: tables.events, Key: keys.event(id) }));
       if (!Item) return undefined;
       const { pk: _pk, sk: _sk, expiresAt: _e, arrivalKey: _k, arrivalAt: _a, arrivalStatus, ...stored } = Item;
-      return (arrivalStatus === undefined ? stored : { ...stored, arrival: arrivalStatus as AnswerStatus }) as StoredEvent;
+      return (arrivalStatus === undefined ? stored : { ...stored, arrival: arrivalStatus as AnswerStatus | 'quarantined' }) as StoredEvent;
     },
 
     async getSubscription(subscriberCode) {

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { AppError } from '../../domain/errors.ts';
 import type { Target } from '../../domain/mapping.ts';
-import { shardOf } from '../../domain/school-status.ts';
+import { QUARANTINE_SHARD, shardOf } from '../../domain/school-status.ts';
 
 /**
  * Every key and index value of the service is built here. Everything a school owns is keyed under
@@ -77,7 +77,7 @@ export function schoolKeys(scope: string) {
     arrivalIndex,
     arrivalIndexName: 'arrivals',
     /** The attributes that put an item answering a delivery on the `arrivals` index (sparse: nothing else has them). */
-    arrival: (id: string, receivedAt: number, status: string) => ({ arrivalKey: arrivalIndex(shardOf(id)), arrivalAt: receivedAt, arrivalStatus: status }),
+    arrival: (id: string, receivedAt: number, status: string) => ({ arrivalKey: arrivalIndex(status === 'quarantined' ? QUARANTINE_SHARD : shardOf(id)), arrivalAt: receivedAt, arrivalStatus: status }),
     /** The sparse `waiting` index (events table): a school's parked purchases by product, on one shard of each. */
     waitingIndex,
     waitingIndexName: 'waiting',

@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dyn
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReconciliationRun } from '../../domain/reconciliation.ts';
 import type { Answer, ArrivalTally, WaitingProduct } from '../../domain/school-status.ts';
-import { ANSWERS, minuteOf, noAnswers, SHARD_IDS } from '../../domain/school-status.ts';
+import { ANSWERS, minuteOf, noAnswers, QUARANTINE_SHARD, SHARD_IDS } from '../../domain/school-status.ts';
 import type { StatusReader } from '../../services/ports.ts';
 import type { School } from '../../domain/school.ts';
 import { scopeOf } from '../../domain/school.ts';
@@ -13,11 +13,31 @@ import { createSchoolCredentialsStore } from './school-credentials-store.ts';
 
 export type StatusTables = { events: string; quarantine: string; mappings: string; reconciliations: string };
 
+/** At most this many of a status read's queries are in flight at once. */
+const IN_FLIGHT = 8;
+
+type Send = (command: QueryCommand) => Promise<{ Items?: Record<string, unknown>[]; Count?: number; LastEvaluatedKey?: Record<string, unknown> }>;
+
+function limitedSender(db: DynamoDBDocumentClient): Send {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (command) => {
+    while (active >= IN_FLIGHT) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await db.send(command);
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
 /** Every page of a Query (status reads are bounded by what the school did: see README, "The school's status"). */
-async function queryAll(db: DynamoDBDocumentClient, input: QueryCommandInput, onItem: (item: Record<string, unknown>) => void) {
+async function queryAll(send: Send, input: QueryCommandInput, onItem: (item: Record<string, unknown>) => void) {
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await db.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }));
+    const page = await send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }));
     for (const item of page.Items ?? []) onItem(item);
     start = page.LastEvaluatedKey;
   } while (start);
@@ -32,6 +52,7 @@ const later = (a: number | null, b: number | null) => (a === null ? b : b === nu
  */
 export function createStatusReader(db: DynamoDBDocumentClient, tables: StatusTables, school: SchoolKeys): StatusReader {
   const { keys, attributes } = school;
+  const send = limitedSender(db);
   const arrivalsQuery = (table: string, shard: string, since: number | undefined): QueryCommandInput => ({
     TableName: table,
     IndexName: attributes.arrivalIndexName,
@@ -41,15 +62,17 @@ export function createStatusReader(db: DynamoDBDocumentClient, tables: StatusTab
   });
   const forEachShard = <T>(read: (shard: string) => Promise<T>) => Promise.all(SHARD_IDS.map(read));
 
+  /** The quarantine's items share one partition per school already: its index has one shard (QUARANTINE_SHARD). */
+  const shardsOf = (table: string) => (table === tables.quarantine ? [QUARANTINE_SHARD] : SHARD_IDS);
   const arrivalsIn = async (table: string, since: number): Promise<ArrivalTally> => {
     const tally: ArrivalTally = { counts: noAnswers(), lastAt: null };
-    await forEachShard((shard) =>
-      queryAll(db, arrivalsQuery(table, shard, since), (item) => {
+    await Promise.all(shardsOf(table).map((shard) =>
+      queryAll(send, arrivalsQuery(table, shard, since), (item) => {
         const answer = item.arrivalStatus as Answer;
         if (answer in tally.counts) tally.counts[answer] += 1;
         tally.lastAt = later(tally.lastAt, item.arrivalAt as number);
       }),
-    );
+    ));
     return tally;
   };
 
@@ -57,7 +80,7 @@ export function createStatusReader(db: DynamoDBDocumentClient, tables: StatusTab
     const tally: ArrivalTally = { counts: noAnswers(), lastAt: null };
     await forEachShard((shard) =>
       queryAll(
-        db,
+        send,
         { TableName: tables.events, KeyConditionExpression: 'pk = :pk AND sk >= :since', ExpressionAttributeValues: { ':pk': keys.repeatsPartition(shard), ':since': minuteOf(since) } },
         (item) => {
           for (const answer of ANSWERS) tally.counts[answer] += Number(item[answer] ?? 0);
@@ -69,10 +92,10 @@ export function createStatusReader(db: DynamoDBDocumentClient, tables: StatusTab
   };
 
   const latestIn = async (table: string) => {
-    const latest = await forEachShard(async (shard) => {
-      const { Items } = await db.send(new QueryCommand({ ...arrivalsQuery(table, shard, undefined), ScanIndexForward: false, Limit: 1 }));
+    const latest = await Promise.all(shardsOf(table).map(async (shard) => {
+      const { Items } = await send(new QueryCommand({ ...arrivalsQuery(table, shard, undefined), ScanIndexForward: false, Limit: 1 }));
       return (Items?.[0]?.arrivalAt as number | undefined) ?? null;
-    });
+    }));
     return latest.reduce(later, null);
   };
 
@@ -101,11 +124,11 @@ export function createStatusReader(db: DynamoDBDocumentClient, tables: StatusTab
     let waiting = 0;
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await db.send(new QueryCommand({ ...partition, Select: 'COUNT', ...(start ? { ExclusiveStartKey: start } : {}) }));
+      const page = await send(new QueryCommand({ ...partition, Select: 'COUNT', ...(start ? { ExclusiveStartKey: start } : {}) }));
       waiting += page.Count ?? 0;
       start = page.LastEvaluatedKey;
     } while (start);
-    const { Items } = await db.send(new QueryCommand({ ...partition, ProjectionExpression: 'receivedAt', Limit: 1 }));
+    const { Items } = await send(new QueryCommand({ ...partition, ProjectionExpression: 'receivedAt', Limit: 1 }));
     return { productId, waiting, oldestAt: (Items?.[0]?.receivedAt as number | undefined) ?? 0 };
   };
 
@@ -128,7 +151,7 @@ export function createStatusReader(db: DynamoDBDocumentClient, tables: StatusTab
     async mappingCounts() {
       const counts = { products: 0, offers: 0 };
       await queryAll(
-        db,
+        send,
         { TableName: tables.mappings, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.mappingsPartition }, ProjectionExpression: 'sk' },
         (item) => (String(item.sk).includes('#OFFER#') ? counts.offers++ : counts.products++),
       );
@@ -138,11 +161,11 @@ export function createStatusReader(db: DynamoDBDocumentClient, tables: StatusTab
     async runs(since) {
       const partition = { TableName: tables.reconciliations, ExpressionAttributeValues: { ':pk': keys.runsPartition } };
       const [latest, week] = await Promise.all([
-        db.send(new QueryCommand({ ...partition, KeyConditionExpression: 'pk = :pk', ScanIndexForward: false, Limit: 1 })),
+        send(new QueryCommand({ ...partition, KeyConditionExpression: 'pk = :pk', ScanIndexForward: false, Limit: 1 })),
         (async () => {
           const runs: ReconciliationRun[] = [];
           await queryAll(
-            db,
+            send,
             { ...partition, KeyConditionExpression: 'pk = :pk AND sk >= :since', ExpressionAttributeValues: { ...partition.ExpressionAttributeValues, ':since': `r-${new Date(since).toISOString().replace(/[-:.]/g, '')}` } },
             (item) => runs.push(item as ReconciliationRun),
           );
