@@ -17,6 +17,7 @@ const deps: ApplyDeps = {
   events: {
     commit: async () => ({ committed: false, conflict: 'duplicate' }),
     recordDuplicate: async () => undefined,
+    countRepeat: async () => undefined,
     get: async () => undefined,
     getSubscription: async () => null,
     listParked: async () => ({ items: [], next: null }),

@@ -4,6 +4,8 @@ import { jsonBody, routeByKey, validate } from '#lib/http/request.ts';
 import { isoDate, json, noContent } from '#lib/http/responses.ts';
 import type { Logger } from '#lib/logger.ts';
 import type { PepperSource, SchoolErasureLauncher, SchoolStore } from '#lib/services/ports.ts';
+import type { StatusDeps } from '#lib/services/school-status.ts';
+import { readSchoolStatus } from '#lib/services/school-status.ts';
 import { activeSchool, deleteSchool, dropPreviousToken, listSchools, putSchool, setSchoolToken } from '#lib/services/schools.ts';
 import { SchoolInputSchema, SchoolListSchema, SchoolPathSchema, TokenInputSchema } from './schema.ts';
 
@@ -17,7 +19,8 @@ export const schoolView = (school: School) => ({
 
 const schoolIdOf = (event: APIGatewayProxyEventV2) => validate(SchoolPathSchema, event.pathParameters ?? {}, 'path').schoolId;
 
-export type SchoolDeps = { schools: SchoolStore; pepper: PepperSource; eraseSchool: SchoolErasureLauncher };
+/** `statusOf`: the reads behind a school's status (README, "The school's status"). */
+export type SchoolDeps = { schools: SchoolStore; pepper: PepperSource; eraseSchool: SchoolErasureLauncher; statusOf: (school: School) => StatusDeps };
 
 export function schoolRoutes(deps: SchoolDeps, logger: Logger) {
   return routeByKey({
@@ -28,7 +31,10 @@ export function schoolRoutes(deps: SchoolDeps, logger: Logger) {
       if (created) logger.info('school created', { schoolId });
       return json(created ? 201 : 200, schoolView(school), created ? { location: `/schools/${schoolId}` } : {});
     },
-    'GET /schools/{schoolId}': async (event) => json(200, schoolView(await activeSchool(schoolIdOf(event), deps))),
+    'GET /schools/{schoolId}': async (event) => {
+      const school = await activeSchool(schoolIdOf(event), deps);
+      return json(200, { ...schoolView(school), status: await readSchoolStatus(school, deps.statusOf(school)) });
+    },
     'GET /schools': async (event) => {
       const query = validate(SchoolListSchema, event.queryStringParameters ?? {}, 'query');
       const page = await listSchools(query.limit, query.cursor, deps);

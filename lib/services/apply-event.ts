@@ -6,10 +6,11 @@ import type { HotmartEvent } from '../domain/hotmart/event.ts';
 import type { ProductMappings } from '../domain/mapping.ts';
 import type { MappingLookup } from './mapping-cache.ts';
 import { withMapping } from './mapping-cache.ts';
-import type { CommitMode, EventStore } from './ports.ts';
+import type { CommitArrival, CommitMode, EventStore } from './ports.ts';
 
 export type ApplyDeps = { events: EventStore; mappings: MappingLookup };
-export type ApplyOptions = { receivedAt: number; mode?: CommitMode };
+/** `arrival`: the event answers a delivery, counted in the school's status (a repeat of an id, which writes nothing, too). */
+export type ApplyOptions = { receivedAt: number; mode?: CommitMode; arrival?: CommitArrival | undefined };
 
 /**
  * Attempts before giving up with 503. A stale plan costs one attempt (it taught us the store's
@@ -37,12 +38,15 @@ export async function applyHotmartEvent(event: HotmartEvent, deps: ApplyDeps, op
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const plan = planEvent(event, knowledge);
     if (mode === 'parked' && plan.park) return plan.outcome;
-    const result = await deps.events.commit(event, plan, { receivedAt: options.receivedAt, mode });
+    const result = await deps.events.commit(event, plan, { receivedAt: options.receivedAt, mode, arrival: options.arrival });
     if (result.committed) return plan.outcome;
 
     switch (result.conflict) {
-      case 'duplicate':
-        return event.test ? plan.outcome : { status: 'duplicate', detail: `event ${event.id} was already received` };
+      case 'duplicate': {
+        const outcome: Outcome = event.test ? plan.outcome : { status: 'duplicate', detail: `event ${event.id} was already received` };
+        if (options.arrival) await deps.events.countRepeat(options.arrival.answered ?? outcome.status, options.receivedAt);
+        return outcome;
+      }
       case 'alreadyApplied':
         return { status: 'duplicate', detail: `event ${event.id} was already applied` };
       case 'businessDuplicate': {
@@ -51,7 +55,7 @@ export async function applyHotmartEvent(event: HotmartEvent, deps: ApplyDeps, op
           detail: `${event.event} of transaction ${event.transaction} was already received as event ${result.duplicateOf}`,
           duplicateOf: result.duplicateOf,
         };
-        await deps.events.recordDuplicate(event, outcome, options.receivedAt);
+        await deps.events.recordDuplicate(event, outcome, options.receivedAt, options.arrival && (options.arrival.answered ?? outcome.status));
         return outcome;
       }
       case 'contention':

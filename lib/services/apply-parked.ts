@@ -33,7 +33,7 @@ export async function applyParked(
   for (;;) {
     const page = await deps.events.listParked(productId, { limit: PAGE_SIZE, ...(after === undefined ? {} : { after }) });
     for (const parked of page.items) {
-      const outcome = await applyHotmartEvent(parked.event, { events: deps.events, mappings: lookup }, { receivedAt: parked.receivedAt, mode: 'parked' });
+      const outcome = await applyHotmartEvent(parked.event, { events: deps.events, mappings: lookup }, { receivedAt: parked.receivedAt, mode: 'parked', arrival: parked.arrived ? { answered: 'unmapped' } : undefined });
       if (outcome.status === 'processed') applied++;
       after = parked.position;
       if (Date.now() >= options.deadline) return { applied, next: after };

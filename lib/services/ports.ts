@@ -1,11 +1,12 @@
 import type { ManualGrant } from '../domain/access.ts';
-import type { MappingExpectation, Outcome, Plan, SubscriptionRecord, TransactionState } from '../domain/write-plan.ts';
+import type { AnswerStatus, MappingExpectation, Outcome, Plan, SubscriptionRecord, TransactionState } from '../domain/write-plan.ts';
 import type { TxStatus } from '../domain/transaction-status.ts';
 import type { HotmartEvent } from '../domain/hotmart/event.ts';
 import type { Mapping, MappingInput, OffersOnlyProduct, ProductMappings, Target } from '../domain/mapping.ts';
 import type { ReconciliationReport, ReconciliationRun, RunStatus, Window } from '../domain/reconciliation.ts';
 import type { SubscriptionMirror } from '../domain/subscription-rules.ts';
 import type { School } from '../domain/school.ts';
+import type { ArrivalTally, WaitingProduct } from '../domain/school-status.ts';
 
 /** The storage the use cases need; lib/adapters/dynamodb implements each. */
 
@@ -32,16 +33,23 @@ export type StoredEvent = HotmartEvent & {
   appliedAt?: number;
   waitedForMapping?: boolean;
   replayedAt?: number;
+  /** How the delivery that brought it was answered; absent when no delivery did (reconciliation, a quarantine replay). */
+  arrival?: AnswerStatus | 'quarantined';
 };
 
 /** `position`: where the event sits in the product's waiting list (creation_date order); opaque to services. */
-export type ParkedEvent = { event: HotmartEvent; receivedAt: number; position: string };
+/** `arrived`: a delivery brought it (and was answered `unmapped`). */
+export type ParkedEvent = { event: HotmartEvent; receivedAt: number; position: string; arrived?: boolean };
+/** The commit answers a delivery: its item goes on the school's `arrivals` index, with this answer or the plan's. */
+export type CommitArrival = { answered?: AnswerStatus | 'quarantined' };
 
 export interface EventStore {
   /** Writes the event record and everything the plan changes, atomically, or nothing. */
-  commit(event: HotmartEvent, plan: Plan, options: { receivedAt: number; mode: CommitMode }): Promise<CommitResult>;
-  /** Records a copy of an already-applied business event; a no-op if this id is stored. */
-  recordDuplicate(event: HotmartEvent, outcome: Outcome, receivedAt: number): Promise<void>;
+  commit(event: HotmartEvent, plan: Plan, options: { receivedAt: number; mode: CommitMode; arrival?: CommitArrival | undefined }): Promise<CommitResult>;
+  /** Records a copy of an already-applied business event; a no-op if this id is stored. `arrivalAnswer`: a delivery brought it, so answered. */
+  recordDuplicate(event: HotmartEvent, outcome: Outcome, receivedAt: number, arrivalAnswer?: string): Promise<void>;
+  /** Counts a delivery that wrote nothing (a same-id repeat), with its answer, at `at` (one small write, sharded). */
+  countRepeat(answer: string, at: number): Promise<void>;
   get(id: string): Promise<StoredEvent | undefined>;
   getSubscription(subscriberCode: string): Promise<SubscriptionRecord | null>;
   /**
@@ -131,7 +139,8 @@ export type QuarantineRecord = {
 };
 
 export interface QuarantineStore {
-  put(record: QuarantineRecord): Promise<void>;
+  /** Keeps the record (on the school's `arrivals` index, answered `quarantined`); returns the receipt time of the record it replaced, if any. */
+  put(record: QuarantineRecord): Promise<number | undefined>;
   get(id: string): Promise<QuarantineRecord | undefined>;
   delete(id: string): Promise<void>;
   list(limit: number, cursor?: string): Promise<Page<QuarantineRecord>>;
@@ -224,3 +233,16 @@ export type PepperSource = () => Promise<Buffer>;
 
 /** Hands a deleted school's scope to the background erasure of everything it owns. */
 export type SchoolErasureLauncher = (school: Pick<School, 'schoolId' | 'incarnation'>) => Promise<void>;
+
+/** The reads behind a school's status (lib/domain/school-status.ts), through the school's own keys. */
+export interface StatusReader {
+  /** Deliveries answered since `since`: the events' and the quarantine's own items, and the same-id repeats' counters. */
+  deliveriesSince(since: number): Promise<ArrivalTally[]>;
+  /** The latest delivery ever answered (when none came lately), or null. */
+  latestDelivery(): Promise<number | null>;
+  /** Products whose purchases wait for a mapping. */
+  waiting(): Promise<WaitingProduct[]>;
+  mappingCounts(): Promise<{ products: number; offers: number }>;
+  /** The latest run, and the runs started since `since`. */
+  runs(since: number): Promise<{ latest: ReconciliationRun | null; week: ReconciliationRun[] }>;
+}

@@ -47,7 +47,7 @@ export async function receiveHotmartDelivery(delivery: Delivery, deps: ReceiveDe
   if (!parsed.ok) {
     const redacted = redactRawBody(delivery.body, delivery.mediaType);
     const quarantineId = quarantineIdOfBody(deps.scope, redacted);
-    await deps.quarantine.put({
+    const replaced = await deps.quarantine.put({
       id: quarantineId,
       reason: parsed.reason,
       contentType: delivery.mediaType === 'form' ? 'application/x-www-form-urlencoded' : 'application/json',
@@ -55,9 +55,11 @@ export async function receiveHotmartDelivery(delivery: Delivery, deps: ReceiveDe
       receivedAt: delivery.receivedAt,
       expiresAt: Math.floor(delivery.receivedAt / 1000) + QUARANTINE_DAYS * 24 * 3600,
     });
+    // The same body again moved its record (and its place on the arrivals index) to now: the earlier delivery is counted where it was.
+    if (replaced !== undefined) await deps.events.countRepeat('quarantined', replaced);
     return { kind: 'quarantined', quarantineId, reason: parsed.reason };
   }
 
-  const outcome = await applyHotmartEvent(parsed.event, deps, { receivedAt: delivery.receivedAt });
+  const outcome = await applyHotmartEvent(parsed.event, deps, { receivedAt: delivery.receivedAt, arrival: {} });
   return { kind: 'applied', eventId: parsed.event.id, event: parsed.event.event, outcome };
 }

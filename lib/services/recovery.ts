@@ -35,14 +35,15 @@ export async function replayQuarantined(id: string, deps: ReceiveDeps, correctio
     if (!correction && parsed.reason !== record.reason) await deps.quarantine.put({ ...record, reason: parsed.reason });
     return { kind: 'quarantined', quarantineId: id, reason: parsed.reason };
   }
-  const outcome = await applyHotmartEvent(parsed.event, deps, { receivedAt: record.receivedAt });
+  // The delivery was answered `quarantined` when it came: its status keeps counting it so (README, "The school's status").
+  const outcome = await applyHotmartEvent(parsed.event, deps, { receivedAt: record.receivedAt, arrival: { answered: 'quarantined' } });
   await deps.quarantine.delete(id);
   return { kind: 'applied', eventId: parsed.event.id, event: parsed.event.event, outcome };
 }
 
 /** The event as Hotmart sent it (reduced), without what storing it added. */
 function asReceived(stored: StoredEvent): HotmartEvent {
-  const { receivedAt: _r, outcome: _o, parked: _p, appliedAt: _a, waitedForMapping: _w, replayedAt: _x, ...event } = stored;
+  const { receivedAt: _r, outcome: _o, parked: _p, appliedAt: _a, waitedForMapping: _w, replayedAt: _x, arrival: _arrival, ...event } = stored;
   return event;
 }
 
@@ -54,6 +55,6 @@ function asReceived(stored: StoredEvent): HotmartEvent {
 export async function replayEvent(id: string, deps: ApplyDeps): Promise<{ event: StoredEvent; outcome: Outcome }> {
   const stored = await deps.events.get(id);
   if (!stored) throw new AppError('EVENT.NOT_FOUND', `no event ${id} was received`);
-  const outcome = await applyHotmartEvent(asReceived(stored), deps, { receivedAt: stored.receivedAt, mode: 'replay' });
+  const outcome = await applyHotmartEvent(asReceived(stored), deps, { receivedAt: stored.receivedAt, mode: 'replay', arrival: stored.arrival ? { answered: stored.arrival } : undefined });
   return { event: stored, outcome };
 }

@@ -101,7 +101,7 @@ describe('serverless.yml, as CloudFormation', () => {
         logs,
         PepperSecret: ['secretsmanager:GetSecretValue'],
         Schools: ['dynamodb:GetItem'],
-        Events: ['dynamodb:PutItem'],
+        Events: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:Query'],
         Quarantine: ['dynamodb:PutItem'],
@@ -174,6 +174,11 @@ describe('serverless.yml, as CloudFormation', () => {
         logs,
         PepperSecret: ['secretsmanager:GetSecretValue'],
         Schools: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+        Events: ['dynamodb:Query'],
+        'Events/index': ['dynamodb:Query', 'dynamodb:Query'], // arrivals and waiting
+        'Quarantine/index': ['dynamodb:Query'],
+        Mappings: ['dynamodb:Query'],
+        Reconciliations: ['dynamodb:Query'],
       },
     });
   });

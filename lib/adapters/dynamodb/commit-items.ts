@@ -4,6 +4,7 @@ import type { HotmartEvent } from '../../domain/hotmart/event.ts';
 import type { Mapping, Target } from '../../domain/mapping.ts';
 import { targetsKey } from '../../domain/mapping.ts';
 import type { CommitMode, CommitResult } from '../../services/ports.ts';
+import type { AnswerStatus } from '../../domain/write-plan.ts';
 import type { SchoolKeys } from './keys.ts';
 import { subscriptionAttribute, transactionAttribute } from './keys.ts';
 import { toMapping } from './mapping-store.ts';
@@ -26,8 +27,10 @@ export type ConditionFinding =
  */
 export type CommitEntry = { item: TransactItem; onConditionFailed?: (old: Record<string, unknown> | undefined) => ConditionFinding };
 
-/** `school`: the keys of the school the event belongs to. */
-export type CommitContext = { receivedAt: number; mode: CommitMode; now: number; expiresAt: number; tables: CommitTables; school: SchoolKeys };
+/** `school`: the keys of the school the event belongs to; `arrival`: the commit answers a delivery (README, "The school's status"). */
+export type CommitContext = { receivedAt: number; mode: CommitMode; now: number; expiresAt: number; tables: CommitTables; school: SchoolKeys; arrival?: Arrival | undefined };
+/** A delivery's answer, as the `arrivals` index counts it: the plan's, unless the delivery was answered before (a parked or replayed event). */
+export type Arrival = { answered?: AnswerStatus | 'quarantined' };
 
 const ALL_OLD = 'ALL_OLD' as const;
 
@@ -62,13 +65,15 @@ const versionCondition = (version: number | null) =>
     ? { ConditionExpression: 'attribute_not_exists(pk)' }
     : { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': version } };
 
-function eventEntry(event: HotmartEvent, plan: Plan, { receivedAt, mode, now, expiresAt, tables, school: { keys } }: CommitContext): CommitEntry {
+function eventEntry(event: HotmartEvent, plan: Plan, { receivedAt, mode, now, expiresAt, tables, school, arrival }: CommitContext): CommitEntry {
+  const { keys } = school;
   const Item = {
     ...keys.event(event.id),
     ...event,
     receivedAt,
     expiresAt,
     outcome: plan.outcome,
+    ...(arrival ? school.attributes.arrival(event.id, receivedAt, arrival.answered ?? plan.outcome.status) : {}),
     ...(plan.park ? { parked: true } : {}),
     ...(mode === 'parked' ? { appliedAt: now, waitedForMapping: true } : {}),
     ...(mode === 'replay' ? { replayedAt: now } : {}),
@@ -194,7 +199,9 @@ export function commitEntries(event: HotmartEvent, plan: Plan, context: CommitCo
     }
   }
   if (plan.park && mode !== 'parked') {
-    entries.push({ item: { Put: { TableName: tables.events, Item: { ...keys.parked(event.productId!, event.creationDate, event.id), event, receivedAt: context.receivedAt } } } });
+    // On the school's `waiting` index (what its status lists); `arrived`: a delivery was answered `unmapped` for it.
+    const waiting = { ...context.school.attributes.waiting(event.id, event.productId!), ...(context.arrival ? { arrived: true } : {}) };
+    entries.push({ item: { Put: { TableName: tables.events, Item: { ...keys.parked(event.productId!, event.creationDate, event.id), event, receivedAt: context.receivedAt, ...waiting } } } });
   }
   return entries;
 }

@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { HotmartEvent } from '../../domain/hotmart/event.ts';
@@ -9,6 +9,8 @@ import type { CommitTables } from './commit-items.ts';
 import { commitEntries, decodeCancellation, eventExpiry, toSubscription } from './commit-items.ts';
 import type { SchoolKeys } from './keys.ts';
 import { countAll, readPageAfter } from './paging.ts';
+import { DAY_MS, minuteOf, SHARD_IDS } from '../../domain/school-status.ts';
+import type { AnswerStatus } from '../../domain/write-plan.ts';
 
 /** Days an event record is kept by default (README, "What is stored"): a yearly plan's cycle and a month. */
 export const DEFAULT_EVENT_RETENTION_DAYS = 400;
@@ -30,8 +32,8 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: CommitTable
   });
 
   return {
-    async commit(event, plan, { receivedAt, mode }) {
-      const entries = commitEntries(event, plan, { receivedAt, mode, now: Date.now(), expiresAt: expiresAt(receivedAt), tables, school });
+    async commit(event, plan, { receivedAt, mode, arrival }) {
+      const entries = commitEntries(event, plan, { receivedAt, mode, now: Date.now(), expiresAt: expiresAt(receivedAt), tables, school, arrival });
       try {
         await db.send(new TransactWriteCommand({ TransactItems: entries.map((entry) => entry.item) }));
         return { committed: true };
@@ -43,12 +45,12 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: CommitTable
       }
     },
 
-    async recordDuplicate(event, outcome, receivedAt) {
+    async recordDuplicate(event, outcome, receivedAt, arrivalAnswer) {
       try {
         await db.send(
           new PutCommand({
             TableName: tables.events,
-            Item: { ...keys.event(event.id), ...event, receivedAt, expiresAt: expiresAt(receivedAt), outcome },
+            Item: { ...keys.event(event.id), ...event, receivedAt, expiresAt: expiresAt(receivedAt), outcome, ...(arrivalAnswer ? school.attributes.arrival(event.id, receivedAt, arrivalAnswer) : {}) },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -57,11 +59,25 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: CommitTable
       }
     },
 
+    async countRepeat(answer, at) {
+      // A random shard: repeats of one id during a launch's retries spread too. Kept two days (TTL).
+      const shard = SHARD_IDS[Math.floor(Math.random() * SHARD_IDS.length)]!;
+      await db.send(
+        new UpdateCommand({
+          TableName: tables.events,
+          Key: keys.repeats(shard, minuteOf(at)),
+          UpdateExpression: 'ADD #answer :one SET lastAt = :at, expiresAt = :expires',
+          ExpressionAttributeNames: { '#answer': answer },
+          ExpressionAttributeValues: { ':one': 1, ':at': at, ':expires': Math.floor((at + 2 * DAY_MS) / 1000) },
+        }),
+      );
+    },
+
     async get(id) {
       const { Item } = await db.send(new GetCommand({ TableName: tables.events, Key: keys.event(id) }));
       if (!Item) return undefined;
-      const { pk: _pk, sk: _sk, expiresAt: _e, ...stored } = Item;
-      return stored as StoredEvent;
+      const { pk: _pk, sk: _sk, expiresAt: _e, arrivalKey: _k, arrivalAt: _a, arrivalStatus, ...stored } = Item;
+      return (arrivalStatus === undefined ? stored : { ...stored, arrival: arrivalStatus as AnswerStatus | 'quarantined' }) as StoredEvent;
     },
 
     async getSubscription(subscriberCode) {
@@ -74,7 +90,12 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: CommitTable
     async listParked(productId, { after, limit }) {
       const pk = keys.parkedPartition(productId);
       const page = await readPageAfter(db, { query: { ...parkedRead(productId), Limit: limit } }, after === undefined ? undefined : { pk, sk: after });
-      const items: ParkedEvent[] = page.items.map((item) => ({ event: item.event as HotmartEvent, receivedAt: item.receivedAt as number, position: item.sk as string }));
+      const items: ParkedEvent[] = page.items.map((item) => ({
+        event: item.event as HotmartEvent,
+        receivedAt: item.receivedAt as number,
+        position: item.sk as string,
+        ...(item.arrived === true ? { arrived: true } : {}),
+      }));
       return { items, next: page.next ? String(page.next.sk) : null };
     },
 

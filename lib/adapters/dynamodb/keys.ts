@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { AppError } from '../../domain/errors.ts';
 import type { Target } from '../../domain/mapping.ts';
+import { QUARANTINE_SHARD, shardOf } from '../../domain/school-status.ts';
 
 /**
  * Every key and index value of the service is built here. Everything a school owns is keyed under
@@ -28,6 +29,8 @@ export function schoolKeys(scope: string) {
   const quarantinePartition = `${p}QUARANTINE`;
   /** The partition a school's reconciliation runs are listed under. */
   const runsPartition = `${p}RUN`;
+  const arrivalIndex = (shard: string) => `${p}ARRIVAL#${shard}`;
+  const waitingIndex = (shard: string) => `${p}WAITING#${shard}`;
   const keys = {
     /** The prefix of every key of this school (the erasure of a school, a scope check). */
     prefix: p,
@@ -61,12 +64,24 @@ export function schoolKeys(scope: string) {
     runsPartition,
     /** The lease that keeps this school's reconciliation runs from overlapping (each school has its own). */
     lease: { pk: `${p}LEASE`, sk: 'reconciliation' },
+    /** Same-id repeat deliveries (they write nothing else), counted per minute on one of the shards (lib/domain/school-status.ts). */
+    repeats: (shard: string, minute: string) => ({ pk: `${p}REPEATS#${shard}`, sk: minute }),
+    repeatsPartition: (shard: string) => `${p}REPEATS#${shard}`,
   };
   /** Index attribute values written on items, and the names of the indexes that read them. */
   const attributes = {
     /** The `byTarget` index's key on an enrollment: a target's roster in this school. */
     rosterIndex: (target: Target) => `${p}${targetPart(target)}`,
     rosterIndexName: 'byTarget',
+    /** The sparse `arrivals` index (events and quarantine tables): a school's answered deliveries by receipt, on one shard of each. */
+    arrivalIndex,
+    arrivalIndexName: 'arrivals',
+    /** The attributes that put an item answering a delivery on the `arrivals` index (sparse: nothing else has them). */
+    arrival: (id: string, receivedAt: number, status: string) => ({ arrivalKey: arrivalIndex(status === 'quarantined' ? QUARANTINE_SHARD : shardOf(id)), arrivalAt: receivedAt, arrivalStatus: status }),
+    /** The sparse `waiting` index (events table): a school's parked purchases by product, on one shard of each. */
+    waitingIndex,
+    waitingIndexName: 'waiting',
+    waiting: (id: string, productId: string) => ({ waitingKey: waitingIndex(shardOf(id)), waitingProduct: productId }),
   };
   return { scope, keys, attributes };
 }

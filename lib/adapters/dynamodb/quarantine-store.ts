@@ -5,7 +5,7 @@ import type { PageCursors, SchoolKeys } from './keys.ts';
 import { readPage } from './paging.ts';
 
 function toRecord(item: Record<string, unknown>): QuarantineRecord {
-  const { pk: _pk, sk: _sk, ...record } = item;
+  const { pk: _pk, sk: _sk, arrivalKey: _k, arrivalAt: _a, arrivalStatus: _s, ...record } = item;
   return record as QuarantineRecord;
 }
 
@@ -15,7 +15,9 @@ export function createQuarantineStore(db: DynamoDBDocumentClient, table: string,
   const LIST = `${school.scope} GET /quarantine`;
   return {
     async put(record) {
-      await db.send(new PutCommand({ TableName: table, Item: { ...keys.quarantine(record.id), ...record } }));
+      const Item = { ...keys.quarantine(record.id), ...record, ...school.attributes.arrival(record.id, record.receivedAt, 'quarantined') };
+      const { Attributes } = await db.send(new PutCommand({ TableName: table, Item, ReturnValues: 'ALL_OLD' }));
+      return Attributes?.receivedAt as number | undefined;
     },
 
     async get(id) {
