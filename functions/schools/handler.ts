@@ -1,5 +1,5 @@
 import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
-import { noSchoolErasure } from '#lib/adapters/school-erasure.ts';
+import { lambdaSchoolErasureLauncher } from '#lib/adapters/lambda/school-erasure-launcher.ts';
 import { pepperSourceFor } from '#lib/adapters/secrets/pepper.ts';
 import { loadConfig } from '#lib/config.ts';
 import { httpHandler } from '#lib/http/handler.ts';
@@ -9,4 +9,4 @@ import { schoolRoutes } from './routes.ts';
 const config = loadConfig();
 const logger = createLogger('schools', config.logLevel);
 
-export const handler = httpHandler(logger, [], schoolRoutes({ schools: createDynamoDeps(config).schools, pepper: pepperSourceFor(config), eraseSchool: noSchoolErasure }, logger));
+export const handler = httpHandler(logger, [], schoolRoutes({ schools: createDynamoDeps(config).schools, pepper: pepperSourceFor(config), eraseSchool: lambdaSchoolErasureLauncher(config) }, logger));
