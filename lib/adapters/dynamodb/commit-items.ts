@@ -62,10 +62,11 @@ const versionCondition = (version: number | null) =>
     ? { ConditionExpression: 'attribute_not_exists(pk)' }
     : { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': version } };
 
-function eventEntry(event: HotmartEvent, plan: Plan, { receivedAt, mode, now, expiresAt, tables, school: { keys } }: CommitContext): CommitEntry {
+function eventEntry(event: HotmartEvent, plan: Plan, { receivedAt, mode, now, expiresAt, tables, school: { keys, attributes } }: CommitContext): CommitEntry {
   const Item = {
     ...keys.event(event.id),
     ...event,
+    ...attributes.student(event.buyerEmail),
     receivedAt,
     expiresAt,
     outcome: plan.outcome,
@@ -194,7 +195,7 @@ export function commitEntries(event: HotmartEvent, plan: Plan, context: CommitCo
     }
   }
   if (plan.park && mode !== 'parked') {
-    entries.push({ item: { Put: { TableName: tables.events, Item: { ...keys.parked(event.productId!, event.creationDate, event.id), event, receivedAt: context.receivedAt } } } });
+    entries.push({ item: { Put: { TableName: tables.events, Item: { ...keys.parked(event.productId!, event.creationDate, event.id), event, receivedAt: context.receivedAt, ...context.school.attributes.student(event.buyerEmail) } } } });
   }
   return entries;
 }

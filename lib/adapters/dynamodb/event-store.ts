@@ -48,7 +48,7 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: CommitTable
         await db.send(
           new PutCommand({
             TableName: tables.events,
-            Item: { ...keys.event(event.id), ...event, receivedAt, expiresAt: expiresAt(receivedAt), outcome },
+            Item: { ...keys.event(event.id), ...event, ...school.attributes.student(event.buyerEmail), receivedAt, expiresAt: expiresAt(receivedAt), outcome },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );

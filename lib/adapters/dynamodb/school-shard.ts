@@ -87,10 +87,32 @@ export function tagItems(command: string, input: Input): Input {
   }
 }
 
-/** Installs tagItems on the client's requests, before the document client marshalls them. */
+/** Index-only attributes, which no reader is shown: the shard, and the student index's key (lib/adapters/dynamodb/keys.ts). */
+const INDEX_ONLY = [SCHOOL_SHARD_ATTRIBUTE, 'studentKey'];
+
+const strip = (item: unknown) => {
+  if (item && typeof item === 'object') for (const name of INDEX_ONLY) delete (item as Input)[name];
+};
+
+/** The items of a response without the index-only attributes (in place: the response is the caller's new object). */
+export function untagItems(output: Input): Input {
+  strip(output.Item);
+  strip(output.Attributes);
+  for (const item of output.Items ?? []) strip(item);
+  const responses = output.Responses;
+  if (Array.isArray(responses)) for (const response of responses) strip(response?.Item);
+  else if (responses && typeof responses === 'object') for (const items of Object.values(responses)) for (const item of items as unknown[]) strip(item);
+  return output;
+}
+
+/** Installs tagItems on the client's requests, before the document client marshalls them, and untagItems on their responses. */
 export function writeSchoolShards(client: DynamoDBClient): void {
   client.middlewareStack.add(
-    (next, context) => async (args) => next({ ...args, input: tagItems(String(context.commandName), args.input as Input) }),
+    (next, context) => async (args) => {
+      const result = await next({ ...args, input: tagItems(String(context.commandName), args.input as Input) });
+      untagItems(result.output as Input);
+      return result;
+    },
     { step: 'initialize', priority: 'high', name: 'schoolShard' },
   );
 }
