@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { readServerlessYml } from '../scripts/local/tables.ts';
 import { measureBundles } from './measure/bundles.ts';
 import { measureColdStarts } from './measure/cold-start.ts';
+import { measureErasure } from './measure/erasure.ts';
 import { measureLatency } from './measure/latency.ts';
 import { measureMemory } from './measure/memory.ts';
 import { measureRoundTrips } from './measure/round-trips.ts';
@@ -23,7 +24,7 @@ import { measureThroughput } from './measure/throughput.ts';
 import { render } from './render.ts';
 import type { Figures } from './render.ts';
 
-const SECTIONS = ['bundles', 'cold', 'trips', 'latency', 'throughput', 'memory'] as const;
+const SECTIONS = ['bundles', 'cold', 'trips', 'latency', 'throughput', 'memory', 'erasure'] as const;
 type SectionName = (typeof SECTIONS)[number];
 /** What each section's measurement (or its rendering) needs measured first. */
 const NEEDS: Partial<Record<SectionName, SectionName[]>> = { cold: ['bundles', 'trips'], trips: ['bundles'], latency: ['bundles'] };
@@ -97,6 +98,11 @@ if (wanted('throughput')) {
 if (wanted('memory')) {
   log('reconciliation memory');
   figures.memory = await measureMemory();
+}
+
+if (wanted('erasure')) {
+  log('erasure on a table of 100,000 other items');
+  figures.erasure = await measureErasure();
 }
 
 const { markdown, targets } = render(figures);
