@@ -52,7 +52,7 @@ export async function measureErasure(): Promise<ErasureFigures> {
     const itemsOf = (scope: string, n: number, email: (i: number) => string) => {
       const { keys, attributes } = schoolKeys(scope);
       const events = Array.from({ length: n / 2 }, (_, i) => ({ ...keys.event(`${scope}-e${i}`), buyerEmail: email(i), buyerName: 'Bench Buyer', transaction: `HP${i}`, ...attributes.student(email(i)) }));
-      const enrollments = Array.from({ length: n / 2 }, (_, i) => ({ ...keys.enrollment(email(i), { type: 'course', id: 'c1' }), email: email(i), [`tx:HP${i}`]: 'APPROVED' }));
+      const enrollments = Array.from({ length: n / 2 }, (_, i) => ({ ...keys.enrollment(email(i), { type: 'course', id: `c${i}` }), email: email(i), [`tx:HP${i}`]: 'APPROVED' }));
       return { events, enrollments };
     };
     for (let s = 0; s < 100; s++) {
