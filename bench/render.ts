@@ -6,6 +6,7 @@ import type { Figures, Section, Target } from './render/format.ts';
 import { kb, ms, ratio, verdict } from './render/format.ts';
 import { schoolsSection, schoolsTarget } from './render/schools.ts';
 import { costSection, memorySection, memoryTarget, throughputSection } from './render/operations.ts';
+import { erasureSection } from './render/erasure.ts';
 import { bundlesSection, COLD_RATIO_TARGET, coldStartSection, latencySection, roundTripsSection } from './render/performance.ts';
 
 export type { Figures } from './render/format.ts';
@@ -61,6 +62,7 @@ function sections(f: Figures): Section[] {
   if (f.latency && f.cold && f.trips) out.push(costSection(f.lambdaMemoryMb, f.latency, f.cold, f.trips));
   if (f.memory) out.push(memorySection(f.memory));
   if (f.caches) out.push(schoolsSection(f.caches, f.trips));
+  if (f.erasure) out.push(erasureSection(f.erasure));
   return out;
 }
 

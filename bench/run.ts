@@ -5,7 +5,7 @@
  *
  * `npm run bench -- --only bundles,memory` measures only those sections (and what they need) and
  * prints the report to stdout instead of rewriting BENCHMARKS.md. Sections: bundles, cold, trips,
- * latency, throughput, memory, caches.
+ * latency, throughput, memory, caches, erasure.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,6 +15,7 @@ import { readServerlessYml } from '../scripts/local/tables.ts';
 import { measureBundles } from './measure/bundles.ts';
 import { measureCacheMemory } from './measure/cache-memory.ts';
 import { measureColdStarts } from './measure/cold-start.ts';
+import { measureErasure } from './measure/erasure.ts';
 import { measureLatency } from './measure/latency.ts';
 import { measureMemory } from './measure/memory.ts';
 import { measureRoundTrips } from './measure/round-trips.ts';
@@ -24,7 +25,7 @@ import { measureThroughput } from './measure/throughput.ts';
 import { render } from './render.ts';
 import type { Figures } from './render.ts';
 
-const SECTIONS = ['bundles', 'cold', 'trips', 'latency', 'throughput', 'memory', 'caches'] as const;
+const SECTIONS = ['bundles', 'cold', 'trips', 'latency', 'throughput', 'memory', 'caches', 'erasure'] as const;
 type SectionName = (typeof SECTIONS)[number];
 /** What each section's measurement (or its rendering) needs measured first. */
 const NEEDS: Partial<Record<SectionName, SectionName[]>> = { cold: ['bundles', 'trips'], trips: ['bundles'], latency: ['bundles'] };
@@ -102,6 +103,11 @@ if (wanted('memory')) {
 if (wanted('caches')) {
   log('caches of many schools');
   figures.caches = await measureCacheMemory();
+}
+
+if (wanted('erasure')) {
+  log('erasure on a table of 100,000 other items');
+  figures.erasure = await measureErasure();
 }
 
 const { markdown, targets } = render(figures);

@@ -60,6 +60,8 @@ const EnvSchema = z.object({
   LAMBDA_ENDPOINT: optional.pipe(z.url().optional()),
   /** The background worker that applies purchases which waited for a mapping (functions/apply-parked). */
   APPLY_PARKED_FUNCTION: optional,
+  /** The background erasure of deleted schools (functions/erase-school), started by DELETE /schools/{schoolId}. */
+  ERASE_SCHOOL_FUNCTION: optional,
   /** How long a mapping PUT applies waiting purchases before it answers (at most; less if the Lambda has less time left). */
   APPLY_INLINE_BUDGET_MS: z.coerce.number().int().min(0).max(4000).default(2000),
   /** AWS: the secret page cursors' key is derived from (the stack's id, set by serverless.yml). */
@@ -129,6 +131,10 @@ const ConfigSchema = EnvSchema.transform((e, ctx) => {
       ...(e.RECONCILE_FANOUT_FUNCTION ? { fanOutFunction: e.RECONCILE_FANOUT_FUNCTION } : {}),
       fanOutPageSize: e.RECONCILE_FANOUT_PAGE_SIZE,
       queueMs: e.RECONCILE_QUEUE_SECONDS * 1000,
+      ...(e.LAMBDA_ENDPOINT ? { lambdaEndpoint: e.LAMBDA_ENDPOINT } : {}),
+    },
+    erasure: {
+      ...(e.ERASE_SCHOOL_FUNCTION ? { eraseFunction: e.ERASE_SCHOOL_FUNCTION } : {}),
       ...(e.LAMBDA_ENDPOINT ? { lambdaEndpoint: e.LAMBDA_ENDPOINT } : {}),
     },
     parked: {

@@ -41,7 +41,7 @@ const LOG_LINE = /^\s*# \{"level":/;
 
 // >>> THE KEY-SCOPING GATE'S SWITCH. Its default is 'on'; branch s-gate turns it 'off' because nothing is
 // >>> school-scoped yet there. Merging the school-scoped keys (branch s-core) flips this ONE line back to 'on'.
-const KEY_SCOPE_GATE_DEFAULT: 'on' | 'off' = 'off';
+const KEY_SCOPE_GATE_DEFAULT: 'on' | 'off' = 'on';
 const keyScopeGate = (process.env.KEY_SCOPE_GATE ?? KEY_SCOPE_GATE_DEFAULT) === 'on';
 const keyRecords = keyScopeGate ? mkdtempSync(join(tmpdir(), 'key-scope-')) : undefined;
 

@@ -1,6 +1,6 @@
 import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
 import { createStatusDeps } from '#lib/adapters/dynamodb/status-reader.ts';
-import { noSchoolErasure } from '#lib/adapters/school-erasure.ts';
+import { lambdaSchoolErasureLauncher } from '#lib/adapters/lambda/school-erasure-launcher.ts';
 import { pepperSourceFor } from '#lib/adapters/secrets/pepper.ts';
 import { loadConfig } from '#lib/config.ts';
 import { httpHandler } from '#lib/http/handler.ts';
@@ -14,5 +14,5 @@ const { db, schools } = createDynamoDeps(config);
 export const handler = httpHandler(
   logger,
   [],
-  schoolRoutes({ schools, pepper: pepperSourceFor(config), eraseSchool: noSchoolErasure, statusOf: createStatusDeps(db, config.tables) }, logger),
+  schoolRoutes({ schools, pepper: pepperSourceFor(config), eraseSchool: lambdaSchoolErasureLauncher(config), statusOf: createStatusDeps(db, config.tables) }, logger),
 );

@@ -42,8 +42,9 @@ export function schoolRoutes(deps: SchoolDeps, logger: Logger) {
     },
     'DELETE /schools/{schoolId}': async (event) => {
       const schoolId = schoolIdOf(event);
-      await deleteSchool(schoolId, deps);
-      logger.info('school deleted', { schoolId });
+      const { erasureStarted, reason } = await deleteSchool(schoolId, deps);
+      logger.info('school deleted', { schoolId, erasureStarted });
+      if (!erasureStarted) logger.warn('school erasure not started: the scheduled sweep will start it', { schoolId, reason });
       return json(202, { schoolId, status: 'deleted' });
     },
     'PUT /schools/{schoolId}/hottok': async (event) => {

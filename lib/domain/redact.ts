@@ -128,3 +128,21 @@ export function eraseFromBody(body: string, mediaType: 'json' | 'form', email: s
   };
   return JSON.stringify(walk(parsed));
 }
+
+/**
+ * The buyer's e-mail a quarantined body holds, found leniently (it is quarantined because it could
+ * not be understood): `data.buyer.email` of a JSON body, else the first `"email": "…"` of its raw
+ * text, or a form's `email` field. Undefined when none is seen. It keys the student's index.
+ */
+export function buyerEmailOfBody(body: string, mediaType: 'json' | 'form'): string | undefined {
+  if (mediaType === 'form') return new URLSearchParams(body).get('email') ?? undefined;
+  try {
+    const email = (JSON.parse(body) as { data?: { buyer?: { email?: unknown } } })?.data?.buyer?.email;
+    if (typeof email === 'string') return email;
+  } catch {
+    // not JSON (or cut): the raw text below
+  }
+  const raw = /"email"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(body)?.[1];
+  // Escapes decoded by hand, \uXXXX in any letter case included (as eraseFromBody recognises them).
+  return raw?.replace(/\\u([0-9a-f]{4})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))).replace(/\\(.)/g, '$1');
+}

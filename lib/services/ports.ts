@@ -246,3 +246,24 @@ export interface StatusReader {
   /** The latest run, and the runs started since `since`. */
   runs(since: number): Promise<{ latest: ReconciliationRun | null; week: ReconciliationRun[] }>;
 }
+
+/** Where a school's erasure stands: a table (by its place in the eraser's list), one of its 16 index shards, and a page of it. */
+export type ErasurePosition = { table: number; shard: number; startKey?: Record<string, unknown> };
+
+/** Erases a deleted school's items, page by page, through each table's index of the school's items (never a Scan). */
+export interface SchoolEraser {
+  /** Deletes one page of the scope's items at `position`; `next` is undefined when every table's every shard was read. */
+  erasePage(scope: string, position: ErasurePosition): Promise<{ deleted: number; next?: ErasurePosition }>;
+}
+
+/** One step of a school's erasure; `pass`: when the current pass over every table started and what it has deleted. */
+export type SchoolErasureJob = Pick<School, 'schoolId' | 'incarnation'> & { pass?: { startedAt: number; deleted: number }; position?: ErasurePosition };
+export type SchoolErasureJobLauncher = (job: SchoolErasureJob) => Promise<void>;
+
+/** The tombstones of the registry, for the scheduled sweep that relaunches their erasure. */
+export interface TombstoneStore {
+  /** Deleted schools, page by page (the registry is the one table that may be scanned). */
+  tombstones(cursor?: Record<string, unknown>): Promise<{ items: Pick<School, 'schoolId' | 'incarnation'>[]; next?: Record<string, unknown> }>;
+  /** Removes the tombstone if it is still `incarnation`'s; false when it is not (re-created, or already gone). */
+  dropTombstone(schoolId: string, incarnation: string): Promise<boolean>;
+}

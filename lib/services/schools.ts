@@ -23,12 +23,19 @@ export function listSchools(limit: number, cursor: string | undefined, deps: { s
 
 /**
  * Deletes the school: from now on it answers 404 everywhere (the webhook once its cached copy is
- * older than SCHOOL_CACHE_TTL_MS), and its scope is handed to the erasure of what it owned.
+ * older than SCHOOL_CACHE_TTL_MS), its token hashes and credentials are gone with the deletion, and
+ * its scope is handed to the background erasure of what it owned. If that hand-over fails, the
+ * school stays deleted and the scheduled sweep starts its erasure (`erasureStarted: false`).
  */
-export async function deleteSchool(schoolId: string, deps: { schools: SchoolStore; eraseSchool: SchoolErasureLauncher }): Promise<void> {
+export async function deleteSchool(schoolId: string, deps: { schools: SchoolStore; eraseSchool: SchoolErasureLauncher }): Promise<{ erasureStarted: boolean; reason?: string }> {
   const deleted = await deps.schools.markDeleted(schoolId, Date.now());
   if (!deleted) throw notFound(schoolId);
-  await deps.eraseSchool(deleted);
+  try {
+    await deps.eraseSchool(deleted);
+    return { erasureStarted: true };
+  } catch (error) {
+    return { erasureStarted: false, reason: (error as Error).name };
+  }
 }
 
 /** Stores the keyed hash of the school's new token (never the token); the former one stays accepted as the previous. */

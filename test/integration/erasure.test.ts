@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDeps } from '#lib/adapters/dynamodb/index.ts';
 import { TABLES_WITH_EMAIL, TABLES_WITHOUT_EMAIL, createErasureStore } from '#lib/adapters/dynamodb/erasure-store.ts';
 import { schoolKeys } from '#lib/adapters/dynamodb/keys.ts';
@@ -98,6 +98,33 @@ describe('LGPD erasure: DELETE /students/{email}', () => {
     for (const trace of ['inês.quarentena', 'quarentena\\u0040', 'quarentena lima', 'quarentena+lima', 'quarentena%40']) assert.ok(!after.includes(trace), `still stored: ${trace}`);
     const kept = (await api.quarantine({ limit: '100' })).body.items.filter((q: any) => [q.body, new URLSearchParams(q.body).get('email') ?? ''].some((text) => text.includes(erased.body.pseudonym)));
     assert.equal(kept.length, 3, 'each copy holds the pseudonym');
+  });
+
+  it('finds the student’s items through the byStudent indexes: no Scan, and as many requests for a student among many as for one alone', async () => {
+    const requestsOf = async (email: string) => {
+      const sent: { command: string; index?: string }[] = [];
+      const send = DynamoDBDocumentClient.prototype.send;
+      DynamoDBDocumentClient.prototype.send = function (this: DynamoDBDocumentClient, command: any, ...rest: any[]) {
+        sent.push({ command: command.constructor.name, index: command.input?.IndexName });
+        return (send as any).call(this, command, ...rest);
+      } as never;
+      try {
+        assert.equal((await api.eraseStudent(email)).statusCode, 200);
+      } finally {
+        DynamoDBDocumentClient.prototype.send = send;
+      }
+      return sent;
+    };
+    const purchase = (email: string, n: number) => post(withName(freshEvent('PURCHASE_APPROVED', { transaction: `HPIDX${n}`, email, productId: MAPPED })));
+    await purchase('alone@example.com', 0);
+    const alone = await requestsOf('alone@example.com');
+    // Thirty other buyers in the same school: the erasure of one student reads none of their items.
+    for (let n = 1; n <= 30; n++) await purchase(`other-${n}@example.com`, n);
+    await purchase('among@example.com', 99);
+    const among = await requestsOf('among@example.com');
+    assert.deepEqual(among.filter((r) => r.command === 'ScanCommand'), []);
+    assert.deepEqual(among.filter((r) => r.command === 'QueryCommand' && r.index).map((r) => r.index), ['byStudent', 'byStudent']);
+    assert.equal(among.length, alone.length, 'the requests grew with the other students');
   });
 
   for (const failing of ['UpdateCommand', 'TransactWriteCommand']) {

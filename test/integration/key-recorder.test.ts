@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '#lib/adapters/dynamodb/client.ts';
+import { schoolShardOf } from '#lib/adapters/dynamodb/school-shard.ts';
 import { CLIENT_HOOK, recordKeys } from '../../scripts/key-recorder.ts';
 import { checkKeyScope, describeOffender, keySchemasFromServerlessYml } from '../../scripts/key-scope.ts';
 import type { KeyRecord } from '../../scripts/key-scope.ts';
@@ -48,7 +49,8 @@ describe('key-scoping gate: the recorder on DynamoDB Local', () => {
     const text = readFileSync(file, 'utf8');
     const records = text.trim().split('\n').map((line) => JSON.parse(line) as KeyRecord);
     assert.deepEqual(records, [
-      { op: 'PutItem', targets: [{ table: 'enrollments', keys: [{ attribute: 'pk', value: `${scope}TX#HP1` }, { attribute: 'targetKey', index: 'byTarget', value: `${scope}course#c1` }] }] },
+      // The client writes the school's erasure shard on every scoped item (lib/adapters/dynamodb/school-shard.ts): an index key the gate checks too.
+      { op: 'PutItem', targets: [{ table: 'enrollments', keys: [{ attribute: 'pk', value: `${scope}TX#HP1` }, { attribute: 'targetKey', index: 'byTarget', value: `${scope}course#c1` }, { attribute: 'schoolShard', index: 'bySchool', value: schoolShardOf(`${scope}TX#HP1`) }] }] },
       { op: 'PutItem', targets: [{ table: 'events', keys: [{ attribute: 'pk', value: 'EVENT#HP-unscoped' }] }] },
       { op: 'Query', targets: [{ table: 'enrollments', index: 'byTarget', keys: [{ attribute: 'targetKey', index: 'byTarget', value: `${scope}course#c1` }] }] },
       { op: 'Scan', targets: [{ table: 'events', scan: true, keys: [] }] },

@@ -30,7 +30,7 @@ describe('serverless.yml, as CloudFormation', () => {
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
   it('packages one zip per function', () => {
-    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'credentials.zip', 'enrollments.zip', 'manualEnrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconcileFanout.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
+    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'credentials.zip', 'enrollments.zip', 'eraseSchool.zip', 'manualEnrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconcileFanout.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
   });
 
   it('is valid against the current CloudFormation resource schemas', () => {
@@ -94,6 +94,7 @@ describe('serverless.yml, as CloudFormation', () => {
       SchoolsLambdaFunction: 'SchoolsRole',
       CredentialsLambdaFunction: 'CredentialsRole',
       ManualEnrollmentsLambdaFunction: 'ManualEnrollmentsRole',
+      EraseSchoolLambdaFunction: 'EraseSchoolRole',
     });
     const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
     assert.deepEqual(actionsByRole, {
@@ -126,7 +127,10 @@ describe('serverless.yml, as CloudFormation', () => {
         logs,
         Schools: ['dynamodb:GetItem'],
         Quarantine: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
-        Events: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+        // A student's erasure reads the byStudent indexes: no Scan any more.
+        'Events/index': ['dynamodb:Query'],
+        'Quarantine/index': ['dynamodb:Query'],
+        Events: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:Query'],
       },
@@ -179,6 +183,24 @@ describe('serverless.yml, as CloudFormation', () => {
         'Quarantine/index': ['dynamodb:Query'],
         Mappings: ['dynamodb:Query'],
         Reconciliations: ['dynamodb:Query'],
+        lambda: ['lambda:InvokeFunction'],
+      },
+      EraseSchoolRole: {
+        logs,
+        lambda: ['lambda:InvokeFunction'],
+        EraseSchoolFailuresQueue: ['sqs:SendMessage'],
+        // Finds a school's items through each table's bySchool index; the registry's tombstones it scans.
+        'Events/index': ['dynamodb:Query'],
+        'Enrollments/index': ['dynamodb:Query'],
+        'Mappings/index': ['dynamodb:Query'],
+        'Quarantine/index': ['dynamodb:Query'],
+        'Reconciliations/index': ['dynamodb:Query'],
+        Events: ['dynamodb:BatchWriteItem'],
+        Enrollments: ['dynamodb:BatchWriteItem'],
+        Mappings: ['dynamodb:BatchWriteItem'],
+        Quarantine: ['dynamodb:BatchWriteItem'],
+        Reconciliations: ['dynamodb:BatchWriteItem'],
+        Schools: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Scan'],
       },
     });
   });
@@ -196,13 +218,14 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.deepEqual(schools.KeySchema, [{ AttributeName: 'pk', KeyType: 'HASH' }]);
     assert.equal(schools.TableName, 'hotmart-enrollments-prod-schools');
     // Only the schools function writes the registry (the credentials function its school's sealed
-    // credentials, the runner their lastError); the fan-out pages through it; the others read one school at a time.
+    // credentials, the runner their lastError, the erasure a tombstone's removal); the fan-out pages
+    // through it; the others read one school at a time.
     const writers = ofType('AWS::IAM::Role').filter(([, role]) =>
       role.Properties.Policies[0].PolicyDocument.Statement.some(
         (s: any) => JSON.stringify(s.Resource).includes('SchoolsTable') && [s.Action].flat().some((a: string) => a !== 'dynamodb:GetItem' && a !== 'dynamodb:Scan'),
       ),
     );
-    assert.deepEqual(writers.map(([id]) => id).sort(), ['CredentialsRole', 'ReconcileRole', 'SchoolsRole']);
+    assert.deepEqual(writers.map(([id]) => id).sort(), ['CredentialsRole', 'EraseSchoolRole', 'ReconcileRole', 'SchoolsRole']);
   });
 
   it('gives the functions that serve paginated lists, and only them, a cursor secret derived from the stack’s id', () => {
@@ -221,11 +244,13 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.deepEqual(
       rules.map((rule) => [rule.ScheduleExpression, rule.State, rule.Targets.map((t: any) => [t.Arn['Fn::GetAtt'][0], t.Input ?? null])]),
       [
+        ['rate(10 minutes)', 'ENABLED', [['EraseSchoolLambdaFunction', '{"sweep":true}']]],
         ['cron(0 * * * ? *)', 'ENABLED', [['ReconcileFanoutLambdaFunction', null]]],
         ['cron(30 3 * * ? *)', 'ENABLED', [['ReconcileFanoutLambdaFunction', '{"windowHours":720}']]],
       ],
     );
-    const permissions = ofType('AWS::Lambda::Permission').map(([, p]) => p.Properties).filter((p) => p.Principal === 'events.amazonaws.com');
+    // The schedules' permissions: the runner's two (the third is the school erasure's sweep, asserted with it).
+    const permissions = ofType('AWS::Lambda::Permission').map(([, p]) => p.Properties).filter((p) => p.Principal === 'events.amazonaws.com' && p.FunctionName['Fn::GetAtt'][0] !== 'EraseSchoolLambdaFunction');
     assert.equal(permissions.length, 2);
     for (const permission of permissions) assert.equal(permission.FunctionName['Fn::GetAtt'][0], 'ReconcileFanoutLambdaFunction');
 
@@ -300,12 +325,36 @@ describe('serverless.yml, as CloudFormation', () => {
     const invokers = ofType('AWS::IAM::Role').filter(([, role]) => JSON.stringify(role).includes('lambda:InvokeFunction'));
     for (const [id, role] of invokers) {
       const invoke = role.Properties.Policies[0].PolicyDocument.Statement.find((s: any) => s.Action.includes('lambda:InvokeFunction'));
-      const targets = id === 'ReconciliationsRole' ? ['reconcile'] : id === 'ReconcileFanoutRole' ? ['reconcile', 'reconcile-fanout'] : ['apply-parked'];
+      const targets =
+        id === 'ReconciliationsRole' ? ['reconcile'] : id === 'ReconcileFanoutRole' ? ['reconcile', 'reconcile-fanout'] : id === 'SchoolsRole' || id === 'EraseSchoolRole' ? ['erase-school'] : ['apply-parked'];
       assert.deepEqual([invoke.Resource].flat().map((r: any) => /:function:hotmart-enrollments-prod-([\w-]+)$/.exec(r['Fn::Sub'])?.[1]), targets, id);
     }
-    assert.deepEqual(invokers.map(([id]) => id).sort(), ['ApplyParkedRole', 'MappingsRole', 'ReconcileFanoutRole', 'ReconciliationsRole']);
+    assert.deepEqual(invokers.map(([id]) => id).sort(), ['ApplyParkedRole', 'EraseSchoolRole', 'MappingsRole', 'ReconcileFanoutRole', 'ReconciliationsRole', 'SchoolsRole']);
     const send = resources.ApplyParkedRole!.Properties.Policies[0].PolicyDocument.Statement.find((s: any) => s.Action.includes('sqs:SendMessage'));
     assert.deepEqual(send.Resource, { 'Fn::GetAtt': ['ApplyParkedFailuresQueue', 'Arn'] });
+  });
+
+  it('erases deleted schools in the background: async retries, an SQS on-failure queue, a sweep every 10 minutes; only the schools function and the worker may invoke it', () => {
+    const worker = resources.EraseSchoolLambdaFunction!.Properties;
+    assert.equal(worker.FunctionName, 'hotmart-enrollments-prod-erase-school');
+    assert.equal(worker.Environment.Variables.ERASE_SCHOOL_FUNCTION, worker.FunctionName, 'each step invokes the next');
+    assert.equal(resources.SchoolsLambdaFunction!.Properties.Environment.Variables.ERASE_SCHOOL_FUNCTION, worker.FunctionName);
+    const [config, ...others] = ofType('AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties).filter((c) => c.FunctionName.Ref === 'EraseSchoolLambdaFunction');
+    assert.equal(others.length, 0);
+    assert.equal(config.MaximumRetryAttempts, 2);
+    assert.deepEqual(config.DestinationConfig.OnFailure.Destination, { 'Fn::GetAtt': ['EraseSchoolFailuresQueue', 'Arn'] });
+    const queue = resources.EraseSchoolFailuresQueue!;
+    assert.equal(queue.Type, 'AWS::SQS::Queue');
+    assert.equal(queue.Properties.SqsManagedSseEnabled, true);
+    const rules = ofType('AWS::Events::Rule').filter(([, rule]) => JSON.stringify(rule.Properties.Targets).includes('EraseSchoolLambdaFunction'));
+    assert.equal(rules.length, 1);
+    assert.equal(rules[0]![1].Properties.ScheduleExpression, 'rate(10 minutes)');
+    assert.deepEqual(JSON.parse(rules[0]![1].Properties.Targets[0].Input), { sweep: true });
+    // Every table keyed by a school's scope has the keys-only index a school's erasure reads.
+    for (const table of ['Events', 'Enrollments', 'Mappings', 'Quarantine', 'Reconciliations']) {
+      const index = resources[`${table}Table`]!.Properties.GlobalSecondaryIndexes.find((i: any) => i.IndexName === 'bySchool');
+      assert.deepEqual(index, { IndexName: 'bySchool', KeySchema: [{ AttributeName: 'schoolShard', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } }, table);
+    }
   });
 
   it('keeps tables pay-per-request, point-in-time recovered and retained; quarantine expires by TTL', () => {
@@ -387,11 +436,11 @@ describe('serverless.yml, as CloudFormation', () => {
     for (const [id, fn] of ofType('AWS::Lambda::Function')) {
       assert.equal(fn.Properties.Runtime, 'nodejs22.x', id);
       assert.deepEqual(fn.Properties.Architectures, ['arm64'], id);
-      // The two background functions (reconciliation runner, parked-purchase worker) serve no request.
-      if (!['ReconcileLambdaFunction', 'ReconcileFanoutLambdaFunction', 'ApplyParkedLambdaFunction'].includes(id)) assert.ok(fn.Properties.Timeout <= 6, id);
+      // The background functions (reconciliation runner and fan-out, parked-purchase worker, school erasure) serve no request.
+      if (!['ReconcileLambdaFunction', 'ReconcileFanoutLambdaFunction', 'ApplyParkedLambdaFunction', 'EraseSchoolLambdaFunction'].includes(id)) assert.ok(fn.Properties.Timeout <= 6, id);
     }
     const logGroups = ofType('AWS::Logs::LogGroup');
-    assert.equal(logGroups.length, 11);
+    assert.equal(logGroups.length, 12);
     for (const [id, group] of logGroups) assert.ok(group.Properties.RetentionInDays > 0, id);
   });
 });

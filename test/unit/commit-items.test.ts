@@ -64,7 +64,8 @@ describe('commit items: a plan as one TransactWriteItems', () => {
       'Update en STUDENT#a@example.com|TARGET#class#k2 -',
     ]);
     const [first, , , , written, enrollment] = entries(plan).map((entry) => entry.item);
-    assert.deepEqual(first!.Put!.Item, { pk: `${PREFIX}EVENT#e1`, sk: 'EVENT', ...event, receivedAt: NOW - 5, expiresAt: 99, outcome: GRANTED });
+    // studentKey: the student's index value, in the school (a student's erasure queries it).
+    assert.deepEqual(first!.Put!.Item, { pk: `${PREFIX}EVENT#e1`, sk: 'EVENT', ...event, studentKey: `${PREFIX}STUDENT#a@example.com`, receivedAt: NOW - 5, expiresAt: 99, outcome: GRANTED });
     assert.equal(written!.Put!.Item!.targetsKey, 'class#k2|course#c1');
     assert.equal(enrollment!.Update!.ExpressionAttributeValues![':targetKey'], `${PREFIX}course#c1`, 'the roster index value, in the school');
     assert.equal(enrollment!.Update!.ExpressionAttributeNames!['#source'], 'tx:HP1');

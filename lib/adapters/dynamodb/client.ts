@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { writeSchoolShards } from './school-shard.ts';
 
 export type ClientOptions = { region: string; endpoint?: string; requestTimeoutMs?: number };
 
@@ -17,6 +18,7 @@ export function createDocumentClient(options: ClientOptions): DynamoDBDocumentCl
       ? { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
   });
+  writeSchoolShards(client);
   // Test-only hook: with `npm test`'s key-scoping gate on, scripts/key-recorder.ts (preloaded) records every request's keys.
   (globalThis as Record<symbol, ((client: DynamoDBClient) => void) | undefined>)[Symbol.for('hotmart-enrollments.dynamodb-client-created')]?.(client);
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });

@@ -66,10 +66,11 @@ const versionCondition = (version: number | null) =>
     : { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': version } };
 
 function eventEntry(event: HotmartEvent, plan: Plan, { receivedAt, mode, now, expiresAt, tables, school, arrival }: CommitContext): CommitEntry {
-  const { keys } = school;
+  const { keys, attributes } = school;
   const Item = {
     ...keys.event(event.id),
     ...event,
+    ...attributes.student(event.buyerEmail),
     receivedAt,
     expiresAt,
     outcome: plan.outcome,
@@ -201,7 +202,8 @@ export function commitEntries(event: HotmartEvent, plan: Plan, context: CommitCo
   if (plan.park && mode !== 'parked') {
     // On the school's `waiting` index (what its status lists); `arrived`: a delivery was answered `unmapped` for it.
     const waiting = { ...context.school.attributes.waiting(event.id, event.productId!), ...(context.arrival ? { arrived: true } : {}) };
-    entries.push({ item: { Put: { TableName: tables.events, Item: { ...keys.parked(event.productId!, event.creationDate, event.id), event, receivedAt: context.receivedAt, ...waiting } } } });
+    const parked = { ...keys.parked(event.productId!, event.creationDate, event.id), event, receivedAt: context.receivedAt, ...waiting, ...context.school.attributes.student(event.buyerEmail) };
+    entries.push({ item: { Put: { TableName: tables.events, Item: parked } } });
   }
   return entries;
 }

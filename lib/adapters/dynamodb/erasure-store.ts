@@ -2,10 +2,11 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { normalizeEmail } from '../../domain/email.ts';
 import { ERASED_NAME, eraseFromBody } from '../../domain/redact.ts';
-import type { ErasureStore } from '../../services/ports.ts';
+import type { ErasureStore, QuarantineRecord } from '../../services/ports.ts';
+import { quarantinedBuyer } from './quarantine-store.ts';
 import type { SchoolKeys } from './keys.ts';
 import { SUBSCRIPTION_ATTRIBUTE_PREFIX, TRANSACTION_ATTRIBUTE_PREFIX } from './keys.ts';
-import { readAll, readAllItems } from './paging.ts';
+import { readAllItems } from './paging.ts';
 
 /**
  * Every table that stores an e-mail, which erasure rewrites; and every table that holds none.
@@ -24,18 +25,18 @@ const withoutNote = (item: Record<string, unknown>) => (item.manual ? { manual: 
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
 /**
- * Replaces one buyer's e-mail and name wherever one school keeps them. Events have no index by
- * e-mail, so they are scanned (the school's items only are matched), and the school's quarantined
- * bodies are read from its partition; both are matched here on the normalised e-mail
- * (any letter case, Unicode form or JSON escaping): an erasure is rare, and its cost grows with
- * the tables (see README).
+ * Replaces one buyer's e-mail and name wherever one school keeps them. Event records, parked
+ * events and quarantined deliveries are found through their tables' `byStudent` index (keyed by
+ * the school's scope and the normalised e-mail, never a Scan), then matched here on the normalised
+ * e-mail (any letter case, Unicode form or JSON escaping): the cost grows with the student's
+ * items, not with the tables (see README).
  *
  * The steps run in an order a re-run can finish: what leads to the other records (event records
  * and enrollments under the real e-mail) is changed last, so a run interrupted anywhere leaves
  * them for the next run to find; `start` makes that run reuse the same pseudonym.
  */
 export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables, school: SchoolKeys): ErasureStore {
-  const { keys } = school;
+  const { keys, attributes } = school;
   return {
     async start(emailKey, pseudonym) {
       try {
@@ -66,20 +67,18 @@ export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables, s
       /** Every stored spelling of this e-mail (records written before e-mails were NFC-normalised may differ). */
       const spellings = new Set([email]);
       const matches = (value: unknown) => typeof value === 'string' && normalizeEmail(value) === email;
+      /** The keys of this student's items in `table`, from its byStudent index: its cost grows with them, not with the table. */
+      const studentKeys = async (table: string) => {
+        const query = { TableName: table, IndexName: attributes.studentIndexName, KeyConditionExpression: 'studentKey = :student', ExpressionAttributeValues: { ':student': attributes.student(email).studentKey } };
+        return (await readAllItems(db, { query })).map((item) => ({ pk: item.pk, sk: item.sk }));
+      };
 
-      // 1. Find: event records and parked events, then the enrollments of every spelling.
+      // 1. Find: event records and parked events, through the student's index (keys only), then each
+      // item read by its key; then the enrollments of every spelling.
       const events: { key: Record<string, unknown>; parked: boolean }[] = [];
-      for await (const item of readAll(db, {
-        scan: {
-          TableName: tables.events,
-          // Only this school's items (the scan itself still reads the table: see README).
-          FilterExpression: 'begins_with(pk, :school) AND (attribute_exists(buyerEmail) OR attribute_exists(#event.buyerEmail))',
-          ExpressionAttributeValues: { ':school': keys.prefix },
-          ProjectionExpression: 'pk, sk, buyerEmail, buyerName, #tx, subscriberCode, #event.buyerEmail, #event.buyerName, #event.#tx, #event.subscriberCode',
-          ExpressionAttributeNames: { '#event': 'event', '#tx': 'transaction' },
-          ConsistentRead: true,
-        },
-      })) {
+      for (const key of await studentKeys(tables.events)) {
+        const { Item: item } = await db.send(new GetCommand({ TableName: tables.events, Key: key, ConsistentRead: true }));
+        if (!item) continue;
         const parked = typeof item.event === 'object' && item.event !== null; // a parked item holds the whole event; a record, its name
         const fields = (parked ? item.event : item) as Record<string, unknown>;
         if (!matches(fields.buyerEmail)) continue;
@@ -87,7 +86,7 @@ export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables, s
         if (typeof fields.buyerName === 'string' && fields.buyerName !== ERASED_NAME) names.add(fields.buyerName);
         if (typeof fields.transaction === 'string') transactions.add(fields.transaction);
         if (typeof fields.subscriberCode === 'string') subscriptions.add(fields.subscriberCode);
-        events.push({ key: { pk: item.pk, sk: item.sk }, parked });
+        events.push({ key, parked });
       }
       const enrollments: Record<string, unknown>[] = [];
       for (const spelt of spellings) {
@@ -102,12 +101,14 @@ export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables, s
       }
 
       // 2. Quarantined bodies: the e-mail, the names beside it, and the names the events gave.
-      const quarantined = { TableName: tables.quarantine, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.quarantinePartition }, ConsistentRead: true };
-      for await (const item of readAll(db, { query: quarantined })) {
+      for (const key of await studentKeys(tables.quarantine)) {
+        const { Item: item } = await db.send(new GetCommand({ TableName: tables.quarantine, Key: key, ConsistentRead: true }));
+        if (!item) continue;
         const mediaType = item.contentType === 'application/x-www-form-urlencoded' ? 'form' : 'json';
         const body = eraseFromBody(item.body as string, mediaType, email, [...names], pseudonym);
         if (body === undefined) continue;
-        await db.send(new PutCommand({ TableName: tables.quarantine, Item: { ...item, body } }));
+        const record = { ...item, body } as QuarantineRecord;
+        await db.send(new PutCommand({ TableName: tables.quarantine, Item: { ...record, ...attributes.student(quarantinedBuyer(record)) } }));
         counts.quarantined++;
       }
 
@@ -139,8 +140,8 @@ export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables, s
           new UpdateCommand({
             TableName: tables.events,
             Key: key,
-            UpdateExpression: parked ? 'SET #event.buyerEmail = :pseudonym, #event.buyerName = :erased' : 'SET buyerEmail = :pseudonym, buyerName = :erased',
-            ExpressionAttributeValues: { ':pseudonym': pseudonym, ':erased': ERASED_NAME },
+            UpdateExpression: `SET ${parked ? '#event.buyerEmail = :pseudonym, #event.buyerName = :erased' : 'buyerEmail = :pseudonym, buyerName = :erased'}, studentKey = :student`,
+            ExpressionAttributeValues: { ':pseudonym': pseudonym, ':erased': ERASED_NAME, ':student': attributes.student(pseudonym).studentKey },
             ...(parked ? { ExpressionAttributeNames: { '#event': 'event' } } : {}),
           }),
         );

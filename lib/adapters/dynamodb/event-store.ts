@@ -50,7 +50,15 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: CommitTable
         await db.send(
           new PutCommand({
             TableName: tables.events,
-            Item: { ...keys.event(event.id), ...event, receivedAt, expiresAt: expiresAt(receivedAt), outcome, ...(arrivalAnswer ? school.attributes.arrival(event.id, receivedAt, arrivalAnswer) : {}) },
+            Item: {
+              ...keys.event(event.id),
+              ...event,
+              ...school.attributes.student(event.buyerEmail),
+              receivedAt,
+              expiresAt: expiresAt(receivedAt),
+              outcome,
+              ...(arrivalAnswer ? school.attributes.arrival(event.id, receivedAt, arrivalAnswer) : {}),
+            },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );

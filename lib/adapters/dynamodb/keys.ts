@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { AppError } from '../../domain/errors.ts';
+import { normalizeEmail } from '../../domain/email.ts';
 import type { Target } from '../../domain/mapping.ts';
 import { QUARANTINE_SHARD, shardOf } from '../../domain/school-status.ts';
 
@@ -82,6 +83,12 @@ export function schoolKeys(scope: string) {
     waitingIndex,
     waitingIndexName: 'waiting',
     waiting: (id: string, productId: string) => ({ waitingKey: waitingIndex(shardOf(id)), waitingProduct: productId }),
+    /**
+     * The `byStudent` index's key on an event record, a parked event or a quarantined delivery
+     * holding a buyer's e-mail (none: no attribute): the student's erasure queries it, never scans.
+     */
+    student: (email: unknown): { studentKey?: string } => (typeof email === 'string' && email !== '' ? { studentKey: `${p}STUDENT#${normalizeEmail(email)}` } : {}),
+    studentIndexName: 'byStudent',
   };
   return { scope, keys, attributes };
 }

@@ -1,8 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { School } from '../../domain/school.ts';
 import { newIncarnation } from '../../domain/school.ts';
-import type { SchoolStore } from '../../services/ports.ts';
+import type { SchoolStore, TombstoneStore } from '../../services/ports.ts';
 import type { PageCursors } from './keys.ts';
 import { schoolKey } from './keys.ts';
 import { readPage } from './paging.ts';
@@ -22,7 +22,7 @@ const LIST = 'GET /schools';
  * tombstone (state `deleted`) for its background erasure; a PUT of its id creates a new school
  * with a new incarnation over it.
  */
-export function createSchoolStore(db: DynamoDBDocumentClient, table: string, cursors: PageCursors): SchoolStore {
+export function createSchoolStore(db: DynamoDBDocumentClient, table: string, cursors: PageCursors): SchoolStore & TombstoneStore {
   const rename = async (schoolId: string, name: string, now: number) => {
     try {
       const { Attributes } = await db.send(
@@ -109,7 +109,39 @@ export function createSchoolStore(db: DynamoDBDocumentClient, table: string, cur
     },
 
     markDeleted(schoolId, at) {
-      return whileActive(schoolId, 'SET #state = :deleted, deletedAt = :at, updatedAt = :at REMOVE tokens', { ':deleted': 'deleted', ':at': at });
+      return whileActive(schoolId, 'SET #state = :deleted, deletedAt = :at, updatedAt = :at REMOVE tokens, credentials', { ':deleted': 'deleted', ':at': at });
+    },
+
+    async tombstones(cursor) {
+      const { Items = [], LastEvaluatedKey } = await db.send(
+        new ScanCommand({
+          TableName: table,
+          FilterExpression: '#state = :deleted',
+          ProjectionExpression: 'schoolId, incarnation',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':deleted': 'deleted' },
+          ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+        }),
+      );
+      return { items: Items as School[], ...(LastEvaluatedKey ? { next: LastEvaluatedKey } : {}) };
+    },
+
+    async dropTombstone(schoolId, incarnation) {
+      try {
+        await db.send(
+          new DeleteCommand({
+            TableName: table,
+            Key: schoolKey(schoolId),
+            ConditionExpression: '#state = :deleted AND incarnation = :incarnation',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':deleted': 'deleted', ':incarnation': incarnation },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
     },
 
     async setToken(schoolId, hash, at) {
