@@ -39,8 +39,7 @@ const NEVER_LOGGED = [
 ];
 const LOG_LINE = /^\s*# \{"level":/;
 
-// >>> THE KEY-SCOPING GATE'S SWITCH. Its default is 'on'; branch s-gate turns it 'off' because nothing is
-// >>> school-scoped yet there. Merging the school-scoped keys (branch s-core) flips this ONE line back to 'on'.
+// The key-scoping gate is on by default (every key school-scoped); KEY_SCOPE_GATE=off skips it for a run.
 const KEY_SCOPE_GATE_DEFAULT: 'on' | 'off' = 'on';
 const keyScopeGate = (process.env.KEY_SCOPE_GATE ?? KEY_SCOPE_GATE_DEFAULT) === 'on';
 const keyRecords = keyScopeGate ? mkdtempSync(join(tmpdir(), 'key-scope-')) : undefined;

@@ -17,7 +17,7 @@ describe('key-scoping gate: the checker', () => {
   it('reads the tables and their index hash keys from serverless.yml', () => {
     const declared = keySchemasFromServerlessYml();
     assert.equal(declared.events?.hash, 'pk');
-    assert.deepEqual(declared.enrollments?.indexes, { byTarget: 'targetKey' });
+    assert.deepEqual(declared.enrollments?.indexes, { byTarget: 'targetKey', bySchool: 'schoolShard' });
   });
 
   it('finds a stage table by the end of its name', () => {

@@ -16,6 +16,9 @@ const targetPart = (target: Target) => `${target.type}#${target.id}`;
 const ENROLLMENT_SORT_PREFIX = 'TARGET#';
 const mappingSort = (productId: string, offerCode?: string) => `PRODUCT#${productId}#${offerCode === undefined ? 'MAPPING' : `OFFER#${offerCode}`}`;
 
+/** The value of the `bySchool` index (every item of a school, in 16 shards: lib/adapters/dynamodb/school-shard.ts). */
+export const schoolShardValue = (scope: string, shard: string) => `S#${scope}#ERASE#${shard}`;
+
 /** The school registry's key (the one table not keyed by a scope: it is where scopes come from). */
 export const schoolKey = (schoolId: string) => ({ pk: `SCHOOL#${schoolId}` });
 

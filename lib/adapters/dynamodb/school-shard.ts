@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { schoolShardValue } from './keys.ts';
 
 /**
  * How a deleted school's items are found without a Scan: every item the service writes under a
@@ -27,7 +28,7 @@ function shardOf(pk: string): string {
 }
 
 /** The index value of one scope's shard. */
-export const schoolShardValue = (scope: string, shard: string) => `S#${scope}#ERASE#${shard}`;
+export { schoolShardValue };
 
 /** The `schoolShard` value of an item whose pk is `pk`, or undefined when the pk is not a school's (the registry). */
 export function schoolShardOf(pk: unknown): string | undefined {
