@@ -12,15 +12,16 @@ const ACTIVE = { ConditionExpression: 'attribute_exists(pk) AND #state = :active
  * (`pk = SCHOOL#<schoolId>`), holding the secret only inside `sealed`. One request each.
  */
 export function createSchoolCredentialsStore(db: DynamoDBDocumentClient, table: string): SchoolCredentialsStore {
-  const update = async (schoolId: string, expression: string, values: Record<string, unknown>, names: Record<string, string> = {}): Promise<boolean> => {
+  /** One conditional update of an active school's item (and `also`, when given); false when a condition failed. */
+  const update = async (schoolId: string, expression: string, values: Record<string, unknown>, also?: string): Promise<boolean> => {
     try {
       await db.send(
         new UpdateCommand({
           TableName: table,
           Key: schoolKey(schoolId),
           UpdateExpression: expression,
-          ConditionExpression: ACTIVE.ConditionExpression,
-          ExpressionAttributeNames: { ...ACTIVE.names, ...names },
+          ConditionExpression: also ? `${ACTIVE.ConditionExpression} AND ${also}` : ACTIVE.ConditionExpression,
+          ExpressionAttributeNames: ACTIVE.names,
           ExpressionAttributeValues: { ...ACTIVE.values, ...values },
         }),
       );
@@ -45,21 +46,9 @@ export function createSchoolCredentialsStore(db: DynamoDBDocumentClient, table: 
       return (await update(schoolId, 'REMOVE credentials', {})) ? 'removed' : 'noSchool';
     },
     async setLastError(schoolId, sealed, text) {
+      // Only while these credentials are still the stored ones (a replaced credential keeps its own state).
       const expression = text === null ? 'REMOVE credentials.lastError' : 'SET credentials.lastError = :error';
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: schoolKey(schoolId),
-            UpdateExpression: expression,
-            ConditionExpression: `${ACTIVE.ConditionExpression} AND credentials.sealed = :sealed`,
-            ExpressionAttributeNames: ACTIVE.names,
-            ExpressionAttributeValues: { ...ACTIVE.values, ':sealed': sealed, ...(text === null ? {} : { ':error': text }) },
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+      await update(schoolId, expression, { ':sealed': sealed, ...(text === null ? {} : { ':error': text }) }, 'credentials.sealed = :sealed');
     },
   };
 }
