@@ -260,7 +260,7 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.equal(runner.ReservedConcurrentExecutions, 10);
     // The runner's whole environment: which key opens a school's credentials, never a credential.
     assert.deepEqual(Object.keys(runner.Environment.Variables).sort(), [
-      'CREDENTIALS_KEY_ID', 'ENROLLMENTS_TABLE', 'EVENTS_TABLE', 'EVENT_RETENTION_DAYS', 'HOTMART_API_URL', 'HOTMART_SANDBOX_API_URL',
+      'CREDENTIALS_KEY_ID', 'ENROLLMENTS_TABLE', 'EVENTS_TABLE', 'EVENT_RETENTION_DAYS', 'FEED_TABLE', 'HOTMART_API_URL', 'HOTMART_SANDBOX_API_URL',
       'HOTMART_SANDBOX_TOKEN_URL', 'HOTMART_TOKEN_URL', 'LOG_LEVEL', 'MAPPINGS_TABLE', 'QUARANTINE_TABLE', 'RECONCILE_LEASE_SECONDS', 'RECONCILE_WINDOW_HOURS', 'RECONCILIATIONS_TABLE', 'SCHOOLS_TABLE',
     ]);
     assert.equal(runner.Environment.Variables.RECONCILE_WINDOW_HOURS, '72');
@@ -359,7 +359,7 @@ describe('serverless.yml, as CloudFormation', () => {
 
   it('keeps tables pay-per-request, point-in-time recovered and retained; quarantine expires by TTL', () => {
     const tables = ofType('AWS::DynamoDB::Table');
-    assert.equal(tables.length, 6);
+    assert.equal(tables.length, 7);
     for (const [id, table] of tables) {
       assert.equal(table.DeletionPolicy, 'Retain', id);
       assert.equal(table.Properties.BillingMode, 'PAY_PER_REQUEST', id);
@@ -370,6 +370,10 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.deepEqual(resources.ReconciliationsTable!.Properties.TimeToLiveSpecification, { AttributeName: 'expiresAt', Enabled: true });
     // Event records (buyer e-mail and name) expire too, after the stage's retention (default 400 days).
     assert.deepEqual(resources.EventsTable!.Properties.TimeToLiveSpecification, { AttributeName: 'expiresAt', Enabled: true });
+    // Feed events expire (kept at least 30 days); the feed's capture and enqueue read the two streams.
+    assert.deepEqual(resources.FeedTable!.Properties.TimeToLiveSpecification, { AttributeName: 'expiresAt', Enabled: true });
+    assert.equal(resources.FeedTable!.Properties.StreamSpecification.StreamViewType, 'NEW_IMAGE');
+    assert.equal(resources.EnrollmentsTable!.Properties.StreamSpecification.StreamViewType, 'NEW_IMAGE');
     for (const [id, fn] of ofType('AWS::Lambda::Function')) assert.equal(fn.Properties.Environment.Variables.EVENT_RETENTION_DAYS, '400', id);
   });
 

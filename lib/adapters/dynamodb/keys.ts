@@ -14,6 +14,7 @@ import { QUARANTINE_SHARD, shardOf } from '../../domain/school-status.ts';
 /** A target inside a key or an index: `course#c1`. */
 const targetPart = (target: Target) => `${target.type}#${target.id}`;
 const ENROLLMENT_SORT_PREFIX = 'TARGET#';
+const FEED_EVENT_SORT_PREFIX = 'EVT#';
 const mappingSort = (productId: string, offerCode?: string) => `PRODUCT#${productId}#${offerCode === undefined ? 'MAPPING' : `OFFER#${offerCode}`}`;
 
 /** The value of the `bySchool` index (every item of a school, in 16 shards: lib/adapters/dynamodb/school-shard.ts). */
@@ -35,6 +36,7 @@ export function schoolKeys(scope: string) {
   const runsPartition = `${p}RUN`;
   const arrivalIndex = (shard: string) => `${p}ARRIVAL#${shard}`;
   const waitingIndex = (shard: string) => `${p}WAITING#${shard}`;
+  const feedStatePartition = (email: string) => `${p}FEEDSTATE#${email}`;
   const keys = {
     /** The prefix of every key of this school (the erasure of a school, a scope check). */
     prefix: p,
@@ -71,6 +73,15 @@ export function schoolKeys(scope: string) {
     /** Same-id repeat deliveries (they write nothing else), counted per minute on one of the shards (lib/domain/school-status.ts). */
     repeats: (shard: string, minute: string) => ({ pk: `${p}REPEATS#${shard}`, sk: minute }),
     repeatsPartition: (shard: string) => `${p}REPEATS#${shard}`,
+    /** The feed (feed table): the school's events in emission order, one partition (ids sort by emission). */
+    feedEventsPartition: `${p}FEED`,
+    feedEvent: (id: string) => ({ pk: `${p}FEED`, sk: `${FEED_EVENT_SORT_PREFIX}${id}` }),
+    feedEventSortPrefix: FEED_EVENT_SORT_PREFIX,
+    /** The school's push endpoint (url, types, sealed secrets, disabled or not). */
+    feedEndpoint: { pk: `${p}FEED#ENDPOINT`, sk: 'ENDPOINT' },
+    /** One enrollment's last emitted feed state and sequence, keyed like the enrollment (an erasure moves both). */
+    feedState: (email: string, target: Target) => ({ pk: feedStatePartition(email), sk: `${ENROLLMENT_SORT_PREFIX}${targetPart(target)}` }),
+    feedStatePartition,
   };
   /** Index attribute values written on items, and the names of the indexes that read them. */
   const attributes = {
@@ -92,11 +103,25 @@ export function schoolKeys(scope: string) {
      */
     student: (email: unknown): { studentKey?: string } => (typeof email === 'string' && email !== '' ? { studentKey: `${p}STUDENT#${normalizeEmail(email)}` } : {}),
     studentIndexName: 'byStudent',
+    /** The sparse `feedPending` index: an event not yet delivered to the school's endpoint (removed when delivered, dead or not to be pushed). */
+    feedPending: { pendingKey: `${p}FEED#PENDING` },
+    feedPendingIndexName: 'feedPending',
+    /** The sparse `feedDead` index: an event whose retries ran out. */
+    feedDead: { deadKey: `${p}FEED#DEAD` },
+    feedDeadIndexName: 'feedDead',
   };
   return { scope, keys, attributes };
 }
 
 export type SchoolKeys = ReturnType<typeof schoolKeys>;
+
+/**
+ * Across schools by design (serverless.yml `cross-school-access-ends`): a feed state whose access may
+ * end by time, on one of 16 shards, at `at` (epoch ms). The expiry sweep reads it, then acts through
+ * the school's own keys (the item's pk names its scope).
+ */
+export const ACCESS_ENDS_INDEX = 'cross-school-access-ends';
+export const accessEndsAttributes = (shard: string, at: number) => ({ accessEndsKey: `ENDS#${shard}`, accessEndsAt: at });
 
 /** Enrollment attribute holding one transaction's status. */
 export const transactionAttribute = (transaction: string) => `tx:${transaction}`;
