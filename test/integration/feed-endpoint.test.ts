@@ -213,6 +213,18 @@ describe('the school’s feed endpoint', () => {
     assert.deepEqual(asked.filter((request) => (request as { schoolId: string }).schoolId === 'feed-redrive'), [{ schoolId: 'feed-redrive', scope, mode: 'pending' }]);
     assert.equal((await feed.get()).body.state, 'active');
     assert.equal((await endpointItem(scope))!.disabledAt, null);
+
+    // The worker cannot be started: the PUT fails and the endpoint stays disabled, so the next PUT tries again.
+    await disable(scope);
+    lambda.setMode('refuse');
+    const refused = await feed.put({ url: 'http://127.0.0.1:9/again' });
+    lambda.setMode('run');
+    assert.ok(refused.statusCode >= 500, refused.rawBody);
+    assert.equal((await feed.get()).body.state, 'disabled');
+    assert.equal((await feed.put({ url: 'http://127.0.0.1:9/again' })).statusCode, 200);
+    await lambda.idle();
+    assert.equal(asked.filter((request) => (request as { schoolId: string }).schoolId === 'feed-redrive').length, 2);
+    assert.equal((await feed.get()).body.state, 'active');
   });
 });
 
