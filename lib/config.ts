@@ -18,6 +18,10 @@ const EnvSchema = z.object({
   HOTTOK_PEPPER_SECRET_ARN: optional,
   /** AWS: the KMS key (its alias) school credentials are sealed with (lib/adapters/secrets/credential-sealer.ts). */
   CREDENTIALS_KEY_ID: optional,
+  /** AWS: the KMS key (its alias) the feed endpoints' signing secrets are sealed with (serverless.yml FeedSecretsKey). */
+  FEED_SECRETS_KEY_ID: optional,
+  /** The feed's redrive worker (functions/feed-redrive) that a re-enabling PUT and POST …/feed/replay invoke asynchronously. */
+  FEED_REDRIVE_FUNCTION: optional,
   AWS_REGION: z.string().default('us-east-1'),
   /** Local only: DynamoDB Local's URL. Unset in AWS. */
   DYNAMODB_ENDPOINT: optional.pipe(z.url().optional()),
@@ -138,6 +142,13 @@ const ConfigSchema = EnvSchema.transform((e, ctx) => {
     erasure: {
       ...(e.ERASE_SCHOOL_FUNCTION ? { eraseFunction: e.ERASE_SCHOOL_FUNCTION } : {}),
       ...(e.LAMBDA_ENDPOINT ? { lambdaEndpoint: e.LAMBDA_ENDPOINT } : {}),
+    },
+    /** The feed's routes: the endpoints' secrets key, the redrive worker; `local`: http to the loopback host allowed as an endpoint. */
+    feed: {
+      ...(e.FEED_SECRETS_KEY_ID && !e.IS_OFFLINE ? { secretsKeyId: e.FEED_SECRETS_KEY_ID } : {}),
+      ...(e.FEED_REDRIVE_FUNCTION ? { redriveFunction: e.FEED_REDRIVE_FUNCTION } : {}),
+      ...(e.LAMBDA_ENDPOINT ? { lambdaEndpoint: e.LAMBDA_ENDPOINT } : {}),
+      local,
     },
     parked: {
       inlineBudgetMs: e.APPLY_INLINE_BUDGET_MS,

@@ -237,11 +237,26 @@ describe('least privilege, from what each function does', () => {
       await route(credentials, `GET ${path}`, { schoolId: 'iam-school' });
       await route(credentials, `DELETE ${path}`, { schoolId: 'iam-school' });
     });
+    // The school's feed: every route (the replay's worker is not configured here: its DynamoDB reads are what counts).
+    const feed = (await import('../../functions/feed/handler.ts')).handler;
+    await as('feed', async () => {
+      const at = (routeKey: string, body?: unknown) =>
+        route(feed, routeKey, { schoolId: 'iam-school' }, body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      assert.equal((await at('GET /schools/{schoolId}/feed')).statusCode, 404);
+      assert.equal((await at('PUT /schools/{schoolId}/feed', { url: 'http://127.0.0.1:9/' })).statusCode, 201);
+      assert.equal((await at('PUT /schools/{schoolId}/feed', { url: 'http://127.0.0.1:9/', types: ['enrollment.granted'] })).statusCode, 200);
+      assert.equal((await at('GET /schools/{schoolId}/feed')).statusCode, 200);
+      assert.equal((await at('POST /schools/{schoolId}/feed/secret')).statusCode, 200);
+      assert.equal((await at('POST /schools/{schoolId}/feed/ping')).statusCode, 200);
+      assert.equal((await at('GET /schools/{schoolId}/feed/events')).statusCode, 200);
+      await at('POST /schools/{schoolId}/feed/replay', { from: '2026-12-01T00:00:00Z' });
+      assert.equal((await at('DELETE /schools/{schoolId}/feed')).statusCode, 204);
+    });
 
     await recon.close();
 
     const roles = granted();
-    for (const fn of ['schools', 'webhook', 'mappings', 'applyParked', 'enrollments', 'manualEnrollments', 'recovery', 'reconciliations', 'reconcile', 'reconcileFanout', 'credentials']) {
+    for (const fn of ['schools', 'webhook', 'mappings', 'applyParked', 'enrollments', 'manualEnrollments', 'recovery', 'reconciliations', 'reconcile', 'reconcileFanout', 'credentials', 'feed']) {
       assert.deepEqual([...(used[fn] ?? [])].sort(), [...roles[fn]!].sort(), `${fn}: issued (actual) vs granted (expected)`);
     }
   });

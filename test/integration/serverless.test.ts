@@ -30,7 +30,7 @@ describe('serverless.yml, as CloudFormation', () => {
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
   it('packages one zip per function', () => {
-    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'credentials.zip', 'enrollments.zip', 'eraseSchool.zip', 'manualEnrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconcileFanout.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
+    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'credentials.zip', 'enrollments.zip', 'eraseSchool.zip', 'feed.zip', 'manualEnrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconcileFanout.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
   });
 
   it('is valid against the current CloudFormation resource schemas', () => {
@@ -52,7 +52,7 @@ describe('serverless.yml, as CloudFormation', () => {
 
   it('puts every route under a school, and the aws_iam authorizer on every route but the webhook', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
-    assert.equal(routes.length, 29);
+    assert.equal(routes.length, 36);
     for (const route of routes) {
       const path = route.RouteKey.split(' ')[1];
       assert.ok(path === '/schools' || path.startsWith('/schools/{schoolId}'), route.RouteKey);
@@ -95,6 +95,7 @@ describe('serverless.yml, as CloudFormation', () => {
       CredentialsLambdaFunction: 'CredentialsRole',
       ManualEnrollmentsLambdaFunction: 'ManualEnrollmentsRole',
       EraseSchoolLambdaFunction: 'EraseSchoolRole',
+      FeedLambdaFunction: 'FeedRole',
     });
     const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
     assert.deepEqual(actionsByRole, {
@@ -202,6 +203,14 @@ describe('serverless.yml, as CloudFormation', () => {
         Reconciliations: ['dynamodb:BatchWriteItem'],
         Schools: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Scan'],
       },
+      FeedRole: {
+        logs,
+        Schools: ['dynamodb:GetItem'],
+        Feed: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        'Feed/index': ['dynamodb:Query', 'dynamodb:Query'], // feedPending and feedDead
+        kms: ['kms:Decrypt', 'kms:Encrypt'],
+        lambda: ['lambda:InvokeFunction'],
+      },
     });
   });
 
@@ -235,7 +244,7 @@ describe('serverless.yml, as CloudFormation', () => {
         assert.deepEqual(fn.Properties.Environment.Variables.CURSOR_SECRET, { 'Fn::Join': ['', [{ Ref: 'AWS::StackId' }]] }, id);
         return id;
       });
-    assert.deepEqual(withSecret.sort(), ['EnrollmentsLambdaFunction', 'MappingsLambdaFunction', 'ReconciliationsLambdaFunction', 'RecoveryLambdaFunction', 'SchoolsLambdaFunction']);
+    assert.deepEqual(withSecret.sort(), ['EnrollmentsLambdaFunction', 'FeedLambdaFunction', 'MappingsLambdaFunction', 'ReconciliationsLambdaFunction', 'RecoveryLambdaFunction', 'SchoolsLambdaFunction']);
   });
 
   it('runs the reconciliation hourly over the last 72 hours and daily over 30 days through the fan-out, one run per school, with bounded runners, on-failure queues and no stage-wide credentials', () => {
@@ -296,7 +305,7 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.equal(queue.Properties.SqsManagedSseEnabled, true);
 
     // Only the runner may decrypt a school's credentials.
-    const decrypters = ofType('AWS::IAM::Role').filter(([, role]) => JSON.stringify(role).includes('kms:Decrypt')).map(([id]) => id);
+    const decrypters = ofType('AWS::IAM::Role').filter(([, role]) => JSON.stringify(role).includes('kms:Decrypt') && JSON.stringify(role).includes('-credentials')).map(([id]) => id);
     assert.deepEqual(decrypters, ['ReconcileRole']);
 
     const statements = (role: string) => resources[role]!.Properties.Policies[0].PolicyDocument.Statement as any[];
@@ -326,10 +335,10 @@ describe('serverless.yml, as CloudFormation', () => {
     for (const [id, role] of invokers) {
       const invoke = role.Properties.Policies[0].PolicyDocument.Statement.find((s: any) => s.Action.includes('lambda:InvokeFunction'));
       const targets =
-        id === 'ReconciliationsRole' ? ['reconcile'] : id === 'ReconcileFanoutRole' ? ['reconcile', 'reconcile-fanout'] : id === 'SchoolsRole' || id === 'EraseSchoolRole' ? ['erase-school'] : ['apply-parked'];
+        id === 'ReconciliationsRole' ? ['reconcile'] : id === 'ReconcileFanoutRole' ? ['reconcile', 'reconcile-fanout'] : id === 'SchoolsRole' || id === 'EraseSchoolRole' ? ['erase-school'] : id === 'FeedRole' ? ['feed-redrive'] : ['apply-parked'];
       assert.deepEqual([invoke.Resource].flat().map((r: any) => /:function:hotmart-enrollments-prod-([\w-]+)$/.exec(r['Fn::Sub'])?.[1]), targets, id);
     }
-    assert.deepEqual(invokers.map(([id]) => id).sort(), ['ApplyParkedRole', 'EraseSchoolRole', 'MappingsRole', 'ReconcileFanoutRole', 'ReconciliationsRole', 'SchoolsRole']);
+    assert.deepEqual(invokers.map(([id]) => id).sort(), ['ApplyParkedRole', 'EraseSchoolRole', 'FeedRole', 'MappingsRole', 'ReconcileFanoutRole', 'ReconciliationsRole', 'SchoolsRole']);
     const send = resources.ApplyParkedRole!.Properties.Policies[0].PolicyDocument.Statement.find((s: any) => s.Action.includes('sqs:SendMessage'));
     assert.deepEqual(send.Resource, { 'Fn::GetAtt': ['ApplyParkedFailuresQueue', 'Arn'] });
   });
@@ -379,13 +388,13 @@ describe('serverless.yml, as CloudFormation', () => {
 
   it('seals school credentials with a rotating KMS key: only the credentials function may encrypt, only the runner decrypt, each bound to a school id', () => {
     const schoolContext = { 'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['schoolId'] }, Null: { 'kms:EncryptionContextKeys': 'false' } };
-    const keys = ofType('AWS::KMS::Key');
+    const keys = ofType('AWS::KMS::Key').filter(([id]) => id === 'CredentialsKey'); // the feed's own key: its own it()
     assert.equal(keys.length, 1);
     const [keyId, key] = keys[0]!;
     assert.equal(key!.Properties.EnableKeyRotation, true);
     assert.equal(key!.Properties.KeySpec, 'SYMMETRIC_DEFAULT');
     assert.equal(key!.DeletionPolicy, 'Retain');
-    const [, alias] = ofType('AWS::KMS::Alias')[0]!;
+    const [, alias] = ofType('AWS::KMS::Alias').find(([id]) => id === 'CredentialsKeyAlias')!;
     assert.deepEqual(alias!.Properties, { AliasName: 'alias/hotmart-enrollments-prod-credentials', TargetKeyId: { Ref: keyId } });
 
     // The key policy: the account administers the key but cannot use it; one role encrypts, one decrypts.
@@ -404,7 +413,7 @@ describe('serverless.yml, as CloudFormation', () => {
     // IAM: the same two, on that key only (by its alias); no other role has any kms action.
     const kmsGrants = ofType('AWS::IAM::Role').flatMap(([id, role]) =>
       role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement)
-        .filter((s: any) => JSON.stringify(s.Action).includes('kms:'))
+        .filter((s: any) => JSON.stringify(s.Action).includes('kms:') && !JSON.stringify(s.Condition).includes('-feed-secrets'))
         .map((s: any) => [id, s.Action, s.Condition]),
     );
     const onTheKey = { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/hotmart-enrollments-prod-credentials' }, ...schoolContext };
@@ -441,11 +450,58 @@ describe('serverless.yml, as CloudFormation', () => {
       assert.equal(fn.Properties.Runtime, 'nodejs22.x', id);
       assert.deepEqual(fn.Properties.Architectures, ['arm64'], id);
       // The background functions (reconciliation runner and fan-out, parked-purchase worker, school erasure) serve no request.
-      if (!['ReconcileLambdaFunction', 'ReconcileFanoutLambdaFunction', 'ApplyParkedLambdaFunction', 'EraseSchoolLambdaFunction'].includes(id)) assert.ok(fn.Properties.Timeout <= 6, id);
+      // The feed's ping waits up to 10 s for the school's endpoint: that function gets 15.
+      if (id === 'FeedLambdaFunction') assert.equal(fn.Properties.Timeout, 15, id);
+      else if (!['ReconcileLambdaFunction', 'ReconcileFanoutLambdaFunction', 'ApplyParkedLambdaFunction', 'EraseSchoolLambdaFunction'].includes(id)) assert.ok(fn.Properties.Timeout <= 6, id);
     }
     const logGroups = ofType('AWS::Logs::LogGroup');
-    assert.equal(logGroups.length, 12);
+    assert.equal(logGroups.length, 13);
     for (const [id, group] of logGroups) assert.ok(group.Properties.RetentionInDays > 0, id);
+  });
+
+  it('serves the school’s feed behind IAM with its own role: the feed table and its pending/dead indexes, a rotating KMS key of its own bound to a school id, the redrive worker', () => {
+    const feedRoutes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties).filter((r) => /\/schools\/\{schoolId\}\/feed(\/|$)/.test(r.RouteKey));
+    assert.deepEqual(feedRoutes.map((r) => r.RouteKey).sort(), [
+      'DELETE /schools/{schoolId}/feed', 'GET /schools/{schoolId}/feed', 'GET /schools/{schoolId}/feed/events', 'POST /schools/{schoolId}/feed/ping',
+      'POST /schools/{schoolId}/feed/replay', 'POST /schools/{schoolId}/feed/secret', 'PUT /schools/{schoolId}/feed',
+    ]);
+    for (const r of feedRoutes) assert.equal(r.AuthorizationType, 'AWS_IAM', r.RouteKey);
+
+    const fn = resources.FeedLambdaFunction!.Properties;
+    assert.equal(fn.Environment.Variables.FEED_SECRETS_KEY_ID, 'alias/hotmart-enrollments-prod-feed-secrets');
+    assert.equal(fn.Environment.Variables.FEED_REDRIVE_FUNCTION, 'hotmart-enrollments-prod-feed-redrive');
+    assert.ok(fn.Timeout > 10, 'a ping may wait 10 s for the endpoint');
+
+    const key = resources.FeedSecretsKey!;
+    assert.equal(key.Type, 'AWS::KMS::Key');
+    assert.equal(key.Properties.EnableKeyRotation, true);
+    assert.equal(key.DeletionPolicy, 'Retain');
+    assert.deepEqual(resources.FeedSecretsKeyAlias!.Properties, { AliasName: 'alias/hotmart-enrollments-prod-feed-secrets', TargetKeyId: { Ref: 'FeedSecretsKey' } });
+    const schoolContext = { 'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['schoolId'] }, Null: { 'kms:EncryptionContextKeys': 'false' } };
+    const users = (key.Properties.KeyPolicy.Statement as any[]).filter((s) => [s.Action].flat().some((a: string) => /^kms:(Encrypt|Decrypt|ReEncrypt|GenerateDataKey|\*)/.test(a)));
+    // Only the feed function encrypts; it (ping) and, once the delivery's sender exists, FeedSenderRole decrypt.
+    const decrypters = resources.FeedSenderRole ? ['FeedRole', 'FeedSenderRole'] : ['FeedRole'];
+    assert.deepEqual(
+      users.map((s) => [s.Principal.AWS['Fn::GetAtt'][0], s.Action, s.Condition]),
+      [['FeedRole', 'kms:Encrypt', schoolContext], ...decrypters.map((role) => [role, 'kms:Decrypt', schoolContext])],
+    );
+    // IAM: no role but the feed function's may encrypt with it; every grant names it by alias, with the school context.
+    const onTheFeedKey = ofType('AWS::IAM::Role').flatMap(([id, role]) =>
+      role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement).filter((s: any) => JSON.stringify(s.Condition ?? {}).includes('-feed-secrets')).map((s: any) => [id, s]),
+    );
+    for (const [id, s] of onTheFeedKey) {
+      assert.deepEqual(s.Condition, { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/hotmart-enrollments-prod-feed-secrets' }, ...schoolContext }, id);
+      if (id !== 'FeedRole') assert.deepEqual([s.Action].flat(), ['kms:Decrypt'], id);
+    }
+    assert.deepEqual(onTheFeedKey.find(([id]) => id === 'FeedRole')![1].Action, ['kms:Encrypt', 'kms:Decrypt']);
+
+    const statements = resources.FeedRole!.Properties.Policies[0].PolicyDocument.Statement as any[];
+    const invoke = statements.find((s) => [s.Action].flat().includes('lambda:InvokeFunction'));
+    assert.match(invoke.Resource['Fn::Sub'], /:function:hotmart-enrollments-prod-feed-redrive$/);
+    const indexes = statements.flatMap((s) => [s.Resource].flat()).map((r: any) => r['Fn::Sub']).filter((r) => typeof r === 'string' && r.includes('/index/'));
+    assert.deepEqual(indexes, ['${FeedTable.Arn}/index/feedPending', '${FeedTable.Arn}/index/feedDead']);
+    const tablesTouched = statements.flatMap((s) => [s.Resource].flat()).map((r) => JSON.stringify(r)).flatMap((r) => /(\w+)Table/.exec(r)?.[1] ?? []);
+    assert.deepEqual([...new Set(tablesTouched)].sort(), ['Feed', 'Schools']);
   });
 });
 
