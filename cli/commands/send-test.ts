@@ -90,6 +90,6 @@ export function registerSendTest(program: Command, context: Context): void {
       }
       if (response.status >= 400) throw new ApiError(response.status, answer);
       const sent = { id: delivery.id, event: delivery.event, transaction: delivery.data.purchase.transaction, product: options.product, email: options.email };
-      out.result({ status: response.status, sent, answer }, () => `sent ${fields(sent)}answered ${response.status}\n${typeof answer === 'object' && answer ? fields(answer as Record<string, unknown>) : `${text}\n`}`);
+      out.result({ status: response.status, sent, answer }, () => `sent\n${fields(sent)}answered ${response.status}\n${typeof answer === 'object' && answer ? fields(answer as Record<string, unknown>) : `${text}\n`}`);
     }));
 }
