@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readServerlessYml } from '../../scripts/local/tables.ts';
 import { createTestStack, freshEvent, loadHandlers, schoolRoute } from '../helpers/stack.ts';
 
 // "What happened to this purchase / this student?": GET /events?transaction= and ?email=.
@@ -65,5 +66,16 @@ describe('GET /events without exactly one of transaction and email', () => {
       assert.equal(answer.statusCode, 400, JSON.stringify(query));
       assert.equal(answer.body.error.code, 'REQUEST.INVALID');
     }
+  });
+});
+
+describe('the byTransaction index', () => {
+  it('is declared on the events table, sparse on txKey by receipt, keys only', () => {
+    const table = readServerlessYml().resources.Resources.EventsTable.Properties;
+    assert.deepEqual(table.GlobalSecondaryIndexes.find((index: any) => index.IndexName === 'byTransaction'), {
+      IndexName: 'byTransaction',
+      KeySchema: [{ AttributeName: 'txKey', KeyType: 'HASH' }, { AttributeName: 'receivedAt', KeyType: 'RANGE' }],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
+    });
   });
 });
