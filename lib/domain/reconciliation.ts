@@ -35,6 +35,12 @@ export type ReconciliationReport = {
     /** Other changes: a subscription's cancellation or next charge date, a completed sale, a dispute kept. */
     other: number;
   };
+  /**
+   * Which students those grants and revocations reached: the ids of the events the run applied
+   * (the first CHANGES_LISTED of each; `GET /events/{id}` names the buyer and the targets). Ids,
+   * not e-mails: a run's record is no place for a buyer's personal data.
+   */
+  changes: { grants: string[]; revocations: string[] };
   skipped: {
     /** Purchases of products with no mapping: they wait, as a webhook would, and apply when the mapping is created. */
     unmapped: number;
@@ -63,10 +69,14 @@ export type ReconciliationRun = {
   lateFinish?: boolean;
 };
 
+/** How many event ids of each kind a report lists (the counts in `applied` go on). */
+export const CHANGES_LISTED = 100;
+
 export const emptyReport = (): ReconciliationReport => ({
   checked: { sales: 0, subscriptions: 0 },
   alreadyKnown: 0,
   applied: { grants: 0, revocations: 0, other: 0 },
+  changes: { grants: [], revocations: [] },
   skipped: { unmapped: 0, unmappedProducts: [], other: 0, reasons: {} },
   errors: [],
 });

@@ -2,7 +2,7 @@ import { AppError } from '../domain/errors.ts';
 import type { EnrollmentStatus } from '../domain/access.ts';
 import { enrollmentAccess } from '../domain/access.ts';
 import type { Target } from '../domain/mapping.ts';
-import type { EnrollmentReader, EnrollmentRecord, EventStore, Page, StoredEvent } from './ports.ts';
+import type { EnrollmentReader, EnrollmentRecord, EventReader, EventStore, Page, StoredEvent } from './ports.ts';
 
 export type Clock = () => number;
 
@@ -71,4 +71,14 @@ export async function storedEvent(id: string, deps: { events: EventStore }): Pro
   const event = await deps.events.get(id);
   if (!event) throw new AppError('EVENT.NOT_FOUND', `no event ${id} was received`);
   return event;
+}
+
+/** Every event of one transaction, or of one buyer's e-mail: "what happened to this purchase / this student". */
+export function eventsOf(
+  query: ({ transaction: string } | { email: string }) & { limit: number; cursor?: string | undefined },
+  deps: { eventReader: EventReader },
+): Promise<Page<StoredEvent>> {
+  return 'transaction' in query
+    ? deps.eventReader.byTransaction(query.transaction, query.limit, query.cursor)
+    : deps.eventReader.byEmail(query.email, query.limit, query.cursor);
 }

@@ -73,6 +73,12 @@ export type RunLauncher = (run: { schoolId: string; runId: string }) => Promise<
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
+/** The event records of one transaction (by receipt) or of one buyer's e-mail, a page at a time. */
+export interface EventReader {
+  byTransaction(transaction: string, limit: number, cursor: string | undefined): Promise<Page<StoredEvent>>;
+  byEmail(email: string, limit: number, cursor: string | undefined): Promise<Page<StoredEvent>>;
+}
+
 /** A product's own mapping (no offer code) or one of its offer overrides. */
 export type MappingRef = { productId: string; offerCode?: string };
 

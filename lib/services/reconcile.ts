@@ -4,7 +4,7 @@ import type { SubscriptionSnapshot } from '../domain/hotmart/api-subscriptions.t
 import { eventsForSnapshot } from '../domain/subscription-snapshot.ts';
 import { parseSubscription } from '../domain/hotmart/api-subscriptions.ts';
 import type { ReconciliationReport, Window } from '../domain/reconciliation.ts';
-import { emptyReport, tallyOf } from '../domain/reconciliation.ts';
+import { CHANGES_LISTED, emptyReport, tallyOf } from '../domain/reconciliation.ts';
 import type { ApplyDeps } from './apply-event.ts';
 import { applyHotmartEvent } from './apply-event.ts';
 import type { HotmartSource, SubscriptionFilters } from './ports.ts';
@@ -173,7 +173,10 @@ async function apply(run: RunContext, event: HotmartEvent): Promise<void> {
     run.report.skipped.unmapped++;
     run.unmapped.add(event.productId!);
   } else if (tally === 'skipped') skip(run, `${outcome.status} event`);
-  else run.report.applied[tally]++;
+  else {
+    run.report.applied[tally]++;
+    if (tally !== 'other' && run.report.changes[tally].length < CHANGES_LISTED) run.report.changes[tally].push(event.id);
+  }
 }
 
 function skip(run: RunContext, reason: string): void {

@@ -25,7 +25,7 @@ export type LocalStack = {
  * `npm start` as a user runs it, on free ports, with `env` on top of this process's environment.
  * Resolves when the banner is printed (or `npm start` exits).
  */
-export async function startLocalStack(env: Record<string, string> = {}): Promise<LocalStack> {
+export async function startLocalStack(env: Record<string, string> = {}, { readyWithinMs = 120_000 } = {}): Promise<LocalStack> {
   const port = await freePort();
   const child = spawn('npm', ['start'], {
     cwd: root,
@@ -45,7 +45,7 @@ export async function startLocalStack(env: Record<string, string> = {}): Promise
       // already stopped
     }
   };
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + readyWithinMs;
   while (!output.includes('Ctrl-C stops everything') && exitCode === undefined) {
     if (Date.now() > deadline) {
       kill('SIGKILL');

@@ -28,6 +28,8 @@ DynamoDBDocumentClient.prototype.send = function (this: DynamoDBDocumentClient, 
       const [kind, request] = Object.entries(item)[0] as [string, { TableName: string }];
       record(TRANSACT_ACTIONS[kind]!, request.TableName);
     }
+  } else if (name === 'BatchGet') {
+    for (const table of Object.keys(input.RequestItems)) record('BatchGetItem', table);
   } else {
     record({ Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', Query: 'Query', Scan: 'Scan' }[name] ?? name, input.TableName, input.IndexName);
   }
@@ -143,6 +145,10 @@ describe('least privilege, from what each function does', () => {
       await api.enrollments({ subscriberCode: 'K7TQ2M4X' });
       await api.enrollments({ targetType: 'course', targetId: 'iam' });
       await api.event(JSON.parse(fixture('PURCHASE_APPROVED.json')).id);
+      const events = (await import('../../functions/enrollments/handler.ts')).handler;
+      const at = (query: Record<string, string>) => route(events, 'GET /schools/{schoolId}/events', { schoolId: api.schoolId }, { query });
+      assert.ok((await at({ transaction: 'HPIAM1' })).body.items.length > 0, 'the events of a transaction are read');
+      await at({ email: 'iam@example.com' });
     });
     await as('recovery', async () => {
       await api.quarantine();

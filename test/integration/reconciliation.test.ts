@@ -111,6 +111,10 @@ describe('reconciliation through POST /reconciliations and the schedule', () => 
     const lastEventId = (await api.enrollments({ email: 'r.lost@example.com' })).body.items[0].lastEventId;
     const recovered = (await api.event(lastEventId)).body;
     assert.deepEqual([recovered.source, recovered.version, recovered.event, recovered.transaction], ['reconciliation', 'api', 'PURCHASE_APPROVED', 'HPR1']);
+    // Which students the run granted and revoked: the events it applied, each naming its buyer.
+    const buyersOf = async (ids: string[]) => Promise.all(ids.map(async (id) => (await api.event(id)).body.buyerEmail)).then((emails) => emails.sort());
+    assert.deepEqual(await buyersOf(first.report.changes.grants), ['r.lost@example.com']);
+    assert.deepEqual(await buyersOf(first.report.changes.revocations), ['r.chargeback@example.com', 'r.refund@example.com']);
     assert.equal((await seen('r.refund@example.com'))?.hasAccess, false);
     assert.equal((await seen('r.chargeback@example.com'))?.hasAccess, false);
     assert.equal((await seen('r.complete@example.com'))?.hasAccess, true);
@@ -128,6 +132,7 @@ describe('reconciliation through POST /reconciliations and the schedule', () => 
     const again = await run();
     assert.equal(again.status, 'succeeded');
     assert.deepEqual(again.report.applied, { grants: 0, revocations: 0, other: 0 });
+    assert.deepEqual(again.report.changes, { grants: [], revocations: [] });
     assert.equal(again.report.alreadyKnown, 7, 'all seven, the unmapped one still waiting for its mapping');
 
     // Mapping the unmapped product applies the purchase the run found, as for a webhook.

@@ -71,6 +71,7 @@ function eventEntry(event: HotmartEvent, plan: Plan, { receivedAt, mode, now, ex
     ...keys.event(event.id),
     ...event,
     ...attributes.student(event.buyerEmail),
+    ...attributes.transaction(event.transaction),
     receivedAt,
     expiresAt,
     outcome: plan.outcome,

@@ -12,6 +12,12 @@ import { countAll, readPageAfter } from './paging.ts';
 import { DAY_MS, minuteOf, SHARD_IDS } from '../../domain/school-status.ts';
 import type { AnswerStatus } from '../../domain/write-plan.ts';
 
+/** An event record as the API shows it: without its keys, expiry and index attributes. */
+export function toStoredEvent(item: Record<string, unknown>): StoredEvent {
+  const { pk: _pk, sk: _sk, expiresAt: _e, arrivalKey: _k, arrivalAt: _a, studentKey: _s, txKey: _t, schoolShard: _h, arrivalStatus, ...stored } = item;
+  return (arrivalStatus === undefined ? stored : { ...stored, arrival: arrivalStatus as AnswerStatus | 'quarantined' }) as StoredEvent;
+}
+
 /** Days an event record is kept by default (README, "What is stored"): a yearly plan's cycle and a month. */
 export const DEFAULT_EVENT_RETENTION_DAYS = 400;
 
@@ -54,6 +60,7 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: CommitTable
               ...keys.event(event.id),
               ...event,
               ...school.attributes.student(event.buyerEmail),
+              ...school.attributes.transaction(event.transaction),
               receivedAt,
               expiresAt: expiresAt(receivedAt),
               outcome,
@@ -83,9 +90,7 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: CommitTable
 
     async get(id) {
       const { Item } = await db.send(new GetCommand({ TableName: tables.events, Key: keys.event(id) }));
-      if (!Item) return undefined;
-      const { pk: _pk, sk: _sk, expiresAt: _e, arrivalKey: _k, arrivalAt: _a, arrivalStatus, ...stored } = Item;
-      return (arrivalStatus === undefined ? stored : { ...stored, arrival: arrivalStatus as AnswerStatus | 'quarantined' }) as StoredEvent;
+      return Item ? toStoredEvent(Item) : undefined;
     },
 
     async getSubscription(subscriberCode) {

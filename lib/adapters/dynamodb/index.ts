@@ -3,6 +3,7 @@ import { createMappingCache } from '../../services/mapping-cache.ts';
 import { createDocumentClient } from './client.ts';
 import { createEnrollmentReader } from './enrollment-reader.ts';
 import { createErasureStore } from './erasure-store.ts';
+import { createEventReader } from './event-reader.ts';
 import { createEventStore } from './event-store.ts';
 import { createManualGrantStore } from './manual-grant-store.ts';
 import { createMappingStore } from './mapping-store.ts';
@@ -36,6 +37,7 @@ export function createDynamoDeps(config: StoreConfig) {
       return {
         scope,
         events: createEventStore(db, config.tables, school, config.eventRetentionDays),
+        eventReader: createEventReader(db, config.tables.events, cursors, school),
         mappingStore: mappingStoreOf(scope),
         mappings: mappingCache.forScope(scope),
         enrollments: createEnrollmentReader(db, config.tables.enrollments, cursors, school),

@@ -103,6 +103,9 @@ export function schoolKeys(scope: string) {
      */
     student: (email: unknown): { studentKey?: string } => (typeof email === 'string' && email !== '' ? { studentKey: `${p}STUDENT#${normalizeEmail(email)}` } : {}),
     studentIndexName: 'byStudent',
+    /** The sparse `byTransaction` index's key on an event record (none without a transaction): every event of a transaction, by receipt. */
+    transaction: (transaction: unknown): { txKey?: string } => (typeof transaction === 'string' && transaction !== '' ? { txKey: `${p}TX#${transaction}` } : {}),
+    transactionIndexName: 'byTransaction',
     /** The sparse `feedPending` index: an event not yet delivered to the school's endpoint (removed when delivered, dead or not to be pushed). */
     feedPending: { pendingKey: `${p}FEED#PENDING` },
     feedPendingIndexName: 'feedPending',
@@ -140,7 +143,7 @@ export const SUBSCRIPTION_ATTRIBUTE_PREFIX = 'sub:';
 export type PageCursors = {
   encode(list: string, key: Record<string, unknown> | undefined): string | null;
   /** The start key a cursor stands for; a cursor this list did not issue is a 400. */
-  startKey(list: string, cursor: string | undefined): Record<string, string> | undefined;
+  startKey(list: string, cursor: string | undefined): Record<string, string | number> | undefined;
 };
 
 const IV_BYTES = 12;
@@ -171,7 +174,7 @@ export function pageCursors(secret: string | undefined): PageCursors {
   };
 }
 
-function open(key: Buffer, list: string, cursor: string): Record<string, string> | undefined {
+function open(key: Buffer, list: string, cursor: string): Record<string, string | number> | undefined {
   try {
     const bytes = Buffer.from(cursor, 'base64url');
     if (bytes.length <= IV_BYTES + TAG_BYTES) return undefined;
@@ -182,8 +185,9 @@ function open(key: Buffer, list: string, cursor: string): Record<string, string>
     const value: unknown = JSON.parse(plain);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
     const entries = Object.entries(value);
-    if (entries.length === 0 || entries.length > 4 || entries.some(([, v]) => typeof v !== 'string')) return undefined;
-    return value as Record<string, string>;
+    // Key attributes are strings, or a number (an index's range key such as receivedAt).
+    if (entries.length === 0 || entries.length > 4 || entries.some(([, v]) => typeof v !== 'string' && !Number.isFinite(v))) return undefined;
+    return value as Record<string, string | number>;
   } catch {
     return undefined;
   }

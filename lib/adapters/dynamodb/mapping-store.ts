@@ -151,7 +151,7 @@ export function createMappingStore(db: DynamoDBDocumentClient, table: string, cu
       // The school's partition holds a product's items together, its mapping ('MAPPING' sorts before
       // 'OFFER#') first: an offer item that opens its product, here or after the cursor, has no mapping before it.
       const items: (Mapping | OffersOnlyProduct)[] = [];
-      let previous = page.startKey ? keys.productOfMappingSort(page.startKey.sk!) : undefined;
+      let previous = page.startKey ? keys.productOfMappingSort(String(page.startKey.sk)) : undefined;
       for (const item of page.items) {
         if (keys.isProductMapping(item)) items.push(toMapping(item));
         else if (item.productId !== previous) items.push({ productId: item.productId as string, targets: null });

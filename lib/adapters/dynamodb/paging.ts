@@ -61,7 +61,7 @@ export async function readPage(
   db: DynamoDBDocumentClient,
   read: Read,
   page: { cursors: PageCursors; list: string; cursor: string | undefined },
-): Promise<{ items: Item[]; nextCursor: string | null; startKey: Record<string, string> | undefined }> {
+): Promise<{ items: Item[]; nextCursor: string | null; startKey: Record<string, string | number> | undefined }> {
   const startKey = page.cursors.startKey(page.list, page.cursor);
   const { items, next } = await readPageAfter(db, read, startKey);
   return { items, nextCursor: page.cursors.encode(page.list, next), startKey };
