@@ -14,6 +14,7 @@ const EnvSchema = z.object({
   RECONCILIATIONS_TABLE: z.string().min(3),
   SCHOOLS_TABLE: z.string().min(3),
   FEED_TABLE: z.string().min(3),
+  AUDIT_TABLE: z.string().min(3),
   /** AWS: the Secrets Manager secret holding the pepper of the webhook tokens' HMAC (lib/adapters/secrets/pepper.ts). */
   HOTTOK_PEPPER_SECRET_ARN: optional,
   /** AWS: the KMS key (its alias) school credentials are sealed with (lib/adapters/secrets/credential-sealer.ts). */
@@ -107,6 +108,7 @@ const ConfigSchema = EnvSchema.transform((e, ctx) => {
       reconciliations: e.RECONCILIATIONS_TABLE,
       schools: e.SCHOOLS_TABLE,
       feed: e.FEED_TABLE,
+      audit: e.AUDIT_TABLE,
     },
     /**
      * Where the pepper and the credentials key are (AWS; serverless-offline's values are ignored).

@@ -30,7 +30,7 @@ describe('serverless.yml, as CloudFormation', () => {
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
   it('packages one zip per function', () => {
-    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'credentials.zip', 'enrollments.zip', 'eraseSchool.zip', 'feed.zip', 'manualEnrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconcileFanout.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
+    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'audit.zip', 'credentials.zip', 'enrollments.zip', 'eraseSchool.zip', 'feed.zip', 'manualEnrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconcileFanout.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
   });
 
   it('is valid against the current CloudFormation resource schemas', () => {
@@ -52,7 +52,7 @@ describe('serverless.yml, as CloudFormation', () => {
 
   it('puts every route under a school, and the aws_iam authorizer on every route but the webhook', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
-    assert.equal(routes.length, 36);
+    assert.equal(routes.length, 38);
     for (const route of routes) {
       const path = route.RouteKey.split(' ')[1];
       assert.ok(path === '/schools' || path.startsWith('/schools/{schoolId}'), route.RouteKey);
@@ -96,6 +96,7 @@ describe('serverless.yml, as CloudFormation', () => {
       ManualEnrollmentsLambdaFunction: 'ManualEnrollmentsRole',
       EraseSchoolLambdaFunction: 'EraseSchoolRole',
       FeedLambdaFunction: 'FeedRole',
+      AuditLambdaFunction: 'AuditRole',
     });
     const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
     assert.deepEqual(actionsByRole, {
@@ -110,6 +111,7 @@ describe('serverless.yml, as CloudFormation', () => {
       },
       MappingsRole: {
         logs,
+        Audit: ['dynamodb:PutItem'],
         Schools: ['dynamodb:GetItem'],
         lambda: ['lambda:InvokeFunction'],
         Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
@@ -126,6 +128,8 @@ describe('serverless.yml, as CloudFormation', () => {
       },
       RecoveryRole: {
         logs,
+        Audit: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        'Audit/index': ['dynamodb:Query'],
         Schools: ['dynamodb:GetItem'],
         Quarantine: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
         // A student's erasure reads the byStudent indexes: no Scan any more.
@@ -140,16 +144,19 @@ describe('serverless.yml, as CloudFormation', () => {
         Schools: ['dynamodb:GetItem'],
         Enrollments: ['dynamodb:GetItem', 'dynamodb:Query'],
         'Enrollments/index': ['dynamodb:Query'],
-        Events: ['dynamodb:GetItem'],
+        Events: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+        'Events/index': ['dynamodb:Query', 'dynamodb:Query'], // byStudent and byTransaction
       },
       ReconciliationsRole: {
         logs,
+        Audit: ['dynamodb:PutItem'],
         Schools: ['dynamodb:GetItem'],
         lambda: ['lambda:InvokeFunction'],
         Reconciliations: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
       },
       CredentialsRole: {
         logs,
+        Audit: ['dynamodb:PutItem'],
         Schools: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         kms: ['kms:Encrypt'],
       },
@@ -165,6 +172,7 @@ describe('serverless.yml, as CloudFormation', () => {
       },
       ManualEnrollmentsRole: {
         logs,
+        Audit: ['dynamodb:PutItem'],
         Schools: ['dynamodb:GetItem'],
         Enrollments: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
       },
@@ -177,6 +185,7 @@ describe('serverless.yml, as CloudFormation', () => {
       },
       SchoolsRole: {
         logs,
+        Audit: ['dynamodb:PutItem'],
         PepperSecret: ['secretsmanager:GetSecretValue'],
         Schools: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
         Events: ['dynamodb:Query'],
@@ -211,6 +220,11 @@ describe('serverless.yml, as CloudFormation', () => {
         kms: ['kms:Decrypt', 'kms:Encrypt'],
         lambda: ['lambda:InvokeFunction'],
       },
+      // Reads the audit trail only: not even the registry (a deleted school's trail stays readable).
+      AuditRole: {
+        logs,
+        Audit: ['dynamodb:Query'],
+      },
     });
   });
 
@@ -244,7 +258,7 @@ describe('serverless.yml, as CloudFormation', () => {
         assert.deepEqual(fn.Properties.Environment.Variables.CURSOR_SECRET, { 'Fn::Join': ['', [{ Ref: 'AWS::StackId' }]] }, id);
         return id;
       });
-    assert.deepEqual(withSecret.sort(), ['EnrollmentsLambdaFunction', 'FeedLambdaFunction', 'MappingsLambdaFunction', 'ReconciliationsLambdaFunction', 'RecoveryLambdaFunction', 'SchoolsLambdaFunction']);
+    assert.deepEqual(withSecret.sort(), ['AuditLambdaFunction', 'EnrollmentsLambdaFunction', 'FeedLambdaFunction', 'MappingsLambdaFunction', 'ReconciliationsLambdaFunction', 'RecoveryLambdaFunction', 'SchoolsLambdaFunction']);
   });
 
   it('runs the reconciliation hourly over the last 72 hours and daily over 30 days through the fan-out, one run per school, with bounded runners, on-failure queues and no stage-wide credentials', () => {
@@ -269,7 +283,7 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.equal(runner.ReservedConcurrentExecutions, 10);
     // The runner's whole environment: which key opens a school's credentials, never a credential.
     assert.deepEqual(Object.keys(runner.Environment.Variables).sort(), [
-      'CREDENTIALS_KEY_ID', 'ENROLLMENTS_TABLE', 'EVENTS_TABLE', 'EVENT_RETENTION_DAYS', 'FEED_TABLE', 'HOTMART_API_URL', 'HOTMART_SANDBOX_API_URL',
+      'AUDIT_TABLE', 'CREDENTIALS_KEY_ID', 'ENROLLMENTS_TABLE', 'EVENTS_TABLE', 'EVENT_RETENTION_DAYS', 'FEED_TABLE', 'HOTMART_API_URL', 'HOTMART_SANDBOX_API_URL',
       'HOTMART_SANDBOX_TOKEN_URL', 'HOTMART_TOKEN_URL', 'LOG_LEVEL', 'MAPPINGS_TABLE', 'QUARANTINE_TABLE', 'RECONCILE_LEASE_SECONDS', 'RECONCILE_WINDOW_HOURS', 'RECONCILIATIONS_TABLE', 'SCHOOLS_TABLE',
     ]);
     assert.equal(runner.Environment.Variables.RECONCILE_WINDOW_HOURS, '72');
@@ -368,7 +382,7 @@ describe('serverless.yml, as CloudFormation', () => {
 
   it('keeps tables pay-per-request, point-in-time recovered and retained; quarantine expires by TTL', () => {
     const tables = ofType('AWS::DynamoDB::Table');
-    assert.equal(tables.length, 7);
+    assert.equal(tables.length, 8);
     for (const [id, table] of tables) {
       assert.equal(table.DeletionPolicy, 'Retain', id);
       assert.equal(table.Properties.BillingMode, 'PAY_PER_REQUEST', id);
@@ -384,6 +398,21 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.equal(resources.FeedTable!.Properties.StreamSpecification.StreamViewType, 'NEW_IMAGE');
     assert.equal(resources.EnrollmentsTable!.Properties.StreamSpecification.StreamViewType, 'NEW_IMAGE');
     for (const [id, fn] of ofType('AWS::Lambda::Function')) assert.equal(fn.Properties.Environment.Variables.EVENT_RETENTION_DAYS, '400', id);
+  });
+
+  it('keeps the audit trail a year in its own table, keyed by school id, readable at GET /schools/{schoolId}/audit (IAM) by a function that can only read it', () => {
+    const audit = resources.AuditTable!;
+    assert.equal(audit.DeletionPolicy, 'Retain');
+    assert.equal(audit.Properties.TableName, 'hotmart-enrollments-prod-audit');
+    assert.deepEqual(audit.Properties.TimeToLiveSpecification, { AttributeName: 'expiresAt', Enabled: true });
+    assert.deepEqual(audit.Properties.KeySchema, [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
+    // No bySchool index: a school's erasure does not reach its trail; a student's finds their records through byStudent.
+    assert.deepEqual(audit.Properties.GlobalSecondaryIndexes.map((index: any) => [index.IndexName, index.Projection.ProjectionType]), [['byStudent', 'KEYS_ONLY']]);
+    const route = ofType('AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties.RouteKey === 'GET /schools/{schoolId}/audit')![1];
+    assert.equal(route.Properties.AuthorizationType, 'AWS_IAM');
+    const integration = JSON.stringify(route.Properties.Target).match(/HttpApiIntegration\w+/)![0];
+    assert.match(JSON.stringify(resources[integration]!.Properties.IntegrationUri), /AuditLambdaFunction/);
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) assert.equal(fn.Properties.Environment.Variables.AUDIT_TABLE, 'hotmart-enrollments-prod-audit', id);
   });
 
   it('seals school credentials with a rotating KMS key: only the credentials function may encrypt, only the runner decrypt, each bound to a school id', () => {
@@ -455,7 +484,7 @@ describe('serverless.yml, as CloudFormation', () => {
       else if (!['ReconcileLambdaFunction', 'ReconcileFanoutLambdaFunction', 'ApplyParkedLambdaFunction', 'EraseSchoolLambdaFunction'].includes(id)) assert.ok(fn.Properties.Timeout <= 6, id);
     }
     const logGroups = ofType('AWS::Logs::LogGroup');
-    assert.equal(logGroups.length, 13);
+    assert.equal(logGroups.length, 14);
     for (const [id, group] of logGroups) assert.ok(group.Properties.RetentionInDays > 0, id);
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../lib/config.ts';
 
-const tables = { EVENTS_TABLE: 'events', ENROLLMENTS_TABLE: 'enrollments', MAPPINGS_TABLE: 'mappings', QUARANTINE_TABLE: 'quarantine', RECONCILIATIONS_TABLE: 'runs', SCHOOLS_TABLE: 'schools', FEED_TABLE: 'feed' };
+const tables = { EVENTS_TABLE: 'events', ENROLLMENTS_TABLE: 'enrollments', MAPPINGS_TABLE: 'mappings', QUARANTINE_TABLE: 'quarantine', RECONCILIATIONS_TABLE: 'runs', SCHOOLS_TABLE: 'schools', FEED_TABLE: 'feed', AUDIT_TABLE: 'audit' };
 
 describe('the configuration, read from the environment once', () => {
   it('reads the log level, in any case, and falls back to INFO when it is absent or unknown', () => {
@@ -23,7 +23,7 @@ describe('the configuration, read from the environment once', () => {
 
   it('builds the shape the code reads', () => {
     const config = loadConfig({ ...tables, AWS_REGION: 'sa-east-1', RECONCILE_LEASE_SECONDS: '60', SCHOOL_CACHE_TTL_MS: '250', LAMBDA_ENDPOINT: 'http://127.0.0.1:3002' });
-    assert.deepEqual(config.tables, { events: 'events', enrollments: 'enrollments', mappings: 'mappings', quarantine: 'quarantine', reconciliations: 'runs', schools: 'schools', feed: 'feed' });
+    assert.deepEqual(config.tables, { events: 'events', enrollments: 'enrollments', mappings: 'mappings', quarantine: 'quarantine', reconciliations: 'runs', schools: 'schools', feed: 'feed', audit: 'audit' });
     assert.equal(config.region, 'sa-east-1');
     assert.equal(config.schoolCacheTtlMs, 250);
     assert.equal(loadConfig(tables).schoolCacheTtlMs, 5000);

@@ -9,6 +9,7 @@ const schemas: KeySchemas = {
   enrollments: { hash: 'pk', indexes: { byTarget: 'targetKey' } },
   reconciliations: { hash: 'pk', indexes: { 'cross-school-due': 'dueKey' } },
   schools: { hash: 'pk', indexes: {} },
+  audit: { hash: 'pk', indexes: { byStudent: 'studentKey' } },
 };
 const SCOPE = 'S#demo#k3j9x2a7bq#';
 const check = (op: string, input: Record<string, any>) => checkKeyScope([{ op, targets: keysOf(op, input, schemas) }], schemas);
@@ -75,6 +76,16 @@ describe('key-scoping gate: the checker', () => {
     assert.deepEqual(check('Query', { TableName: 't-schools', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'SCHOOL#demo' } }), []);
     assert.deepEqual(check('Query', { TableName: 't-reconciliations', IndexName: 'cross-school-due', KeyConditionExpression: 'dueKey = :d', ExpressionAttributeValues: { ':d': 'DUE#hourly' } }), []);
     assert.deepEqual(check('PutItem', { TableName: 't-reconciliations', Item: { pk: `${SCOPE}RUN`, dueKey: 'DUE#hourly' } }), []);
+  });
+
+  it('lets the audit table be keyed by one school id (AUDIT#<schoolId>, its byStudent index too), and nothing else unscoped; no Scan of it', () => {
+    assert.deepEqual(check('PutItem', { TableName: 't-audit', Item: { pk: 'AUDIT#demo', sk: '1#x', studentKey: 'AUDIT#demo#STUDENT#a@example.com' } }), []);
+    assert.deepEqual(check('Query', { TableName: 't-audit', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'AUDIT#demo' } }), []);
+    assert.deepEqual(check('UpdateItem', { TableName: 't-audit', Key: { pk: 'AUDIT#demo', sk: '1#x' }, UpdateExpression: 'SET studentKey = :s', ExpressionAttributeValues: { ':s': 'AUDIT#demo#STUDENT#erased@erased.invalid' } }), []);
+    assert.equal(check('Query', { TableName: 't-audit', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'AUDIT' } }).length, 1, 'no school id');
+    assert.equal(check('PutItem', { TableName: 't-audit', Item: { pk: 'SCHOOL#demo' } }).length, 1, 'another shape');
+    assert.equal(check('PutItem', { TableName: 't-events', Item: { pk: 'AUDIT#demo' } }).length, 1, 'only in the audit table');
+    assert.equal(check('Scan', { TableName: 't-audit' }).length, 1);
   });
 
   it('refuses what it cannot read: an undeclared table, a Query without its hash key, PartiQL', () => {

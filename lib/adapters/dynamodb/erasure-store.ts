@@ -5,7 +5,7 @@ import { ERASED_NAME, eraseFromBody } from '../../domain/redact.ts';
 import type { ErasureStore, QuarantineRecord } from '../../services/ports.ts';
 import { quarantinedBuyer } from './quarantine-store.ts';
 import type { SchoolKeys } from './keys.ts';
-import { SUBSCRIPTION_ATTRIBUTE_PREFIX, TRANSACTION_ATTRIBUTE_PREFIX } from './keys.ts';
+import { auditKeys, SUBSCRIPTION_ATTRIBUTE_PREFIX, TRANSACTION_ATTRIBUTE_PREFIX } from './keys.ts';
 import { readAllItems } from './paging.ts';
 
 /**
@@ -13,7 +13,7 @@ import { readAllItems } from './paging.ts';
  * Together they are the tables of serverless.yml (test/integration/erasure.test.ts checks it):
  * a new table must be put on one side before the tests pass.
  */
-export const TABLES_WITH_EMAIL = ['events', 'enrollments', 'quarantine', 'feed'] as const;
+export const TABLES_WITH_EMAIL = ['events', 'enrollments', 'quarantine', 'feed', 'audit'] as const;
 /** Mappings hold products and targets; reconciliation runs, counts and the scopes of failed reads; the school registry, schools (names, token hashes, sealed credentials). */
 export const TABLES_WITHOUT_EMAIL = ['mappings', 'reconciliations', 'schools'] as const;
 
@@ -110,6 +110,24 @@ export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables, s
         const record = { ...item, body } as QuarantineRecord;
         await db.send(new PutCommand({ TableName: tables.quarantine, Item: { ...record, ...attributes.student(quarantinedBuyer(record)) } }));
         counts.quarantined++;
+      }
+
+      // 2b. Audit records naming the student (manual grants), of every incarnation of the school: through
+      // the audit table's byStudent index, the e-mail and the index key move to the pseudonym.
+      const audit = auditKeys(school.scope.split('#')[0]!);
+      const auditQuery = { TableName: tables.audit, IndexName: audit.studentIndexName, KeyConditionExpression: 'studentKey = :student', ExpressionAttributeValues: { ':student': audit.student(email).studentKey } };
+      for (const item of await readAllItems(db, { query: auditQuery })) {
+        await db.send(
+          new UpdateCommand({
+            TableName: tables.audit,
+            Key: { pk: item.pk, sk: item.sk },
+            UpdateExpression: 'SET email = :pseudonym, studentKey = :student',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':pseudonym': pseudonym, ':student': audit.student(pseudonym).studentKey },
+          }),
+        ).catch((error: unknown) => {
+          if (!isConditionFailure(error)) throw error; // expired meanwhile: nothing to rewrite
+        });
       }
 
       // 3. Transaction and subscription records (found through the events and enrollments, still untouched).

@@ -23,6 +23,23 @@ export const schoolShardValue = (scope: string, shard: string) => `S#${scope}#ER
 /** The school registry's key (the one table not keyed by a scope: it is where scopes come from). */
 export const schoolKey = (schoolId: string) => ({ pk: `SCHOOL#${schoolId}` });
 
+/**
+ * A school's audit trail (the audit table), keyed by the school id, not its scope: it outlives the
+ * school's deletion for its year, and a school created again under the id continues it. The one
+ * key besides the registry's not under a scope (scripts/key-scope.ts's documented exception).
+ */
+export function auditKeys(schoolId: string) {
+  const partition = `AUDIT#${schoolId}`;
+  return {
+    partition,
+    /** Sorts by time (ms, 15 digits), then a random id: the newest first when read backwards. */
+    record: (at: number, id: string) => ({ pk: partition, sk: `${String(at).padStart(15, '0')}#${id}` }),
+    /** The `byStudent` index's key on a record naming a student's e-mail: the student's erasure queries it. */
+    student: (email: string) => ({ studentKey: `${partition}#STUDENT#${normalizeEmail(email)}` }),
+    studentIndexName: 'byStudent',
+  };
+}
+
 /** Every table key of one school, in one place: `scope` is `<schoolId>#<incarnation>`. */
 export function schoolKeys(scope: string) {
   const p = `S#${scope}#`;
