@@ -95,6 +95,8 @@ describe('serverless.yml, as CloudFormation', () => {
       CredentialsLambdaFunction: 'CredentialsRole',
       ManualEnrollmentsLambdaFunction: 'ManualEnrollmentsRole',
       EraseSchoolLambdaFunction: 'EraseSchoolRole',
+      FeedCaptureLambdaFunction: 'FeedCaptureRole',
+      FeedExpiryLambdaFunction: 'FeedExpiryRole',
     });
     const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
     assert.deepEqual(actionsByRole, {
@@ -130,6 +132,8 @@ describe('serverless.yml, as CloudFormation', () => {
         // A student's erasure reads the byStudent indexes: no Scan any more.
         'Events/index': ['dynamodb:Query'],
         'Quarantine/index': ['dynamodb:Query'],
+        'Feed/index': ['dynamodb:Query'],
+        Feed: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         Events: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:Query'],
@@ -195,12 +199,27 @@ describe('serverless.yml, as CloudFormation', () => {
         'Mappings/index': ['dynamodb:Query'],
         'Quarantine/index': ['dynamodb:Query'],
         'Reconciliations/index': ['dynamodb:Query'],
+        'Feed/index': ['dynamodb:Query'],
         Events: ['dynamodb:BatchWriteItem'],
         Enrollments: ['dynamodb:BatchWriteItem'],
         Mappings: ['dynamodb:BatchWriteItem'],
         Quarantine: ['dynamodb:BatchWriteItem'],
         Reconciliations: ['dynamodb:BatchWriteItem'],
+        Feed: ['dynamodb:BatchWriteItem'],
         Schools: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Scan'],
+      },
+      FeedCaptureRole: {
+        logs,
+        // The stream only (no read of the table itself: the record carries the item).
+        Enrollments: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        Feed: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        FeedCaptureFailuresQueue: ['sqs:SendMessage'],
+      },
+      FeedExpiryRole: {
+        logs,
+        'Feed/index': ['dynamodb:Query'],
+        Enrollments: ['dynamodb:GetItem'],
+        Feed: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       },
     });
   });
@@ -351,7 +370,7 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.equal(rules[0]![1].Properties.ScheduleExpression, 'rate(10 minutes)');
     assert.deepEqual(JSON.parse(rules[0]![1].Properties.Targets[0].Input), { sweep: true });
     // Every table keyed by a school's scope has the keys-only index a school's erasure reads.
-    for (const table of ['Events', 'Enrollments', 'Mappings', 'Quarantine', 'Reconciliations']) {
+    for (const table of ['Events', 'Enrollments', 'Mappings', 'Quarantine', 'Reconciliations', 'Feed']) {
       const index = resources[`${table}Table`]!.Properties.GlobalSecondaryIndexes.find((i: any) => i.IndexName === 'bySchool');
       assert.deepEqual(index, { IndexName: 'bySchool', KeySchema: [{ AttributeName: 'schoolShard', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } }, table);
     }
@@ -441,11 +460,31 @@ describe('serverless.yml, as CloudFormation', () => {
       assert.equal(fn.Properties.Runtime, 'nodejs22.x', id);
       assert.deepEqual(fn.Properties.Architectures, ['arm64'], id);
       // The background functions (reconciliation runner and fan-out, parked-purchase worker, school erasure) serve no request.
-      if (!['ReconcileLambdaFunction', 'ReconcileFanoutLambdaFunction', 'ApplyParkedLambdaFunction', 'EraseSchoolLambdaFunction'].includes(id)) assert.ok(fn.Properties.Timeout <= 6, id);
+      if (!['ReconcileLambdaFunction', 'ReconcileFanoutLambdaFunction', 'ApplyParkedLambdaFunction', 'EraseSchoolLambdaFunction', 'FeedCaptureLambdaFunction', 'FeedExpiryLambdaFunction'].includes(id)) assert.ok(fn.Properties.Timeout <= 6, id);
     }
     const logGroups = ofType('AWS::Logs::LogGroup');
-    assert.equal(logGroups.length, 12);
+    assert.equal(logGroups.length, 14);
     for (const [id, group] of logGroups) assert.ok(group.Properties.RetentionInDays > 0, id);
+  });
+  it('captures enrollment changes into the feed from the enrollments stream (bisect, finite retries, batch item failures, an SQS on-failure queue) and sweeps expiries every minute through the cross-school index', () => {
+    const [mapping, ...others] = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties).filter((m) => m.FunctionName['Fn::GetAtt']?.[0] === 'FeedCaptureLambdaFunction');
+    assert.equal(others.length, 0);
+    assert.deepEqual(mapping.EventSourceArn, { 'Fn::GetAtt': ['EnrollmentsTable', 'StreamArn'] });
+    assert.equal(mapping.BisectBatchOnFunctionError, true);
+    assert.equal(mapping.MaximumRetryAttempts, 5);
+    assert.deepEqual(mapping.FunctionResponseTypes, ['ReportBatchItemFailures']);
+    assert.ok(mapping.BatchSize >= 1 && mapping.BatchSize <= 1000);
+    assert.deepEqual(mapping.DestinationConfig.OnFailure.Destination, { 'Fn::GetAtt': ['FeedCaptureFailuresQueue', 'Arn'] });
+    const queue = resources.FeedCaptureFailuresQueue!;
+    assert.equal(queue.Type, 'AWS::SQS::Queue');
+    assert.equal(queue.Properties.SqsManagedSseEnabled, true);
+    assert.equal(queue.Properties.MessageRetentionPeriod, 1209600);
+    assert.equal(resources.EnrollmentsTable!.Properties.StreamSpecification.StreamViewType, 'NEW_IMAGE');
+    const rules = ofType('AWS::Events::Rule').filter(([, rule]) => JSON.stringify(rule.Properties.Targets).includes('FeedExpiryLambdaFunction'));
+    assert.equal(rules.length, 1);
+    assert.equal(rules[0]![1].Properties.ScheduleExpression, 'rate(1 minute)');
+    const query = resources.FeedExpiryRole!.Properties.Policies[0].PolicyDocument.Statement.find((s: any) => s.Action.includes('dynamodb:Query'));
+    assert.deepEqual(query.Resource, { 'Fn::Sub': '${FeedTable.Arn}/index/cross-school-access-ends' }, 'the one cross-school read of the sweep');
   });
 });
 
