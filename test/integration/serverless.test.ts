@@ -30,7 +30,7 @@ describe('serverless.yml, as CloudFormation', () => {
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
   it('packages one zip per function', () => {
-    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'credentials.zip', 'enrollments.zip', 'eraseSchool.zip', 'manualEnrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconcileFanout.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
+    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'credentials.zip', 'enrollments.zip', 'eraseSchool.zip', 'feedCapture.zip', 'feedExpiry.zip', 'manualEnrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconcileFanout.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
   });
 
   it('is valid against the current CloudFormation resource schemas', () => {
@@ -259,7 +259,8 @@ describe('serverless.yml, as CloudFormation', () => {
 
   it('runs the reconciliation hourly over the last 72 hours and daily over 30 days through the fan-out, one run per school, with bounded runners, on-failure queues and no stage-wide credentials', () => {
     // Hourly over the default window; daily, at a half hour, over 30 days: both start the fan-out.
-    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    // (The feed's expiry sweep, every minute, is asserted with the feed.)
+    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties).filter((rule) => rule.Targets[0].Arn['Fn::GetAtt'][0] !== 'FeedExpiryLambdaFunction');
     assert.deepEqual(
       rules.map((rule) => [rule.ScheduleExpression, rule.State, rule.Targets.map((t: any) => [t.Arn['Fn::GetAtt'][0], t.Input ?? null])]),
       [
@@ -269,7 +270,7 @@ describe('serverless.yml, as CloudFormation', () => {
       ],
     );
     // The schedules' permissions: the runner's two (the third is the school erasure's sweep, asserted with it).
-    const permissions = ofType('AWS::Lambda::Permission').map(([, p]) => p.Properties).filter((p) => p.Principal === 'events.amazonaws.com' && p.FunctionName['Fn::GetAtt'][0] !== 'EraseSchoolLambdaFunction');
+    const permissions = ofType('AWS::Lambda::Permission').map(([, p]) => p.Properties).filter((p) => p.Principal === 'events.amazonaws.com' && !['EraseSchoolLambdaFunction', 'FeedExpiryLambdaFunction'].includes(p.FunctionName['Fn::GetAtt'][0]));
     assert.equal(permissions.length, 2);
     for (const permission of permissions) assert.equal(permission.FunctionName['Fn::GetAtt'][0], 'ReconcileFanoutLambdaFunction');
 
