@@ -1,3 +1,4 @@
+import { SCOPED_TABLES } from '#lib/adapters/dynamodb/school-eraser.ts';
 import * as z from 'zod';
 import { SchoolIdSchema } from '#lib/domain/school.ts';
 
@@ -10,6 +11,6 @@ export const EraseSchoolEventSchema = z.union([
     schoolId: SchoolIdSchema,
     incarnation: z.string().regex(/^[0-9a-z]{10}$/),
     pass: z.object({ startedAt: z.number().int(), deleted: z.number().int().min(0) }).optional(),
-    position: z.object({ table: z.number().int().min(0).max(4), shard: z.number().int().min(0).max(15), startKey: Key.optional() }).optional(),
+    position: z.object({ table: z.number().int().min(0).max(SCOPED_TABLES.length - 1), shard: z.number().int().min(0).max(15), startKey: Key.optional() }).optional(),
   }),
 ]);

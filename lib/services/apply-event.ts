@@ -6,11 +6,12 @@ import type { HotmartEvent } from '../domain/hotmart/event.ts';
 import type { ProductMappings } from '../domain/mapping.ts';
 import type { MappingLookup } from './mapping-cache.ts';
 import { withMapping } from './mapping-cache.ts';
-import type { CommitArrival, CommitMode, EventStore } from './ports.ts';
+import type { CommitArrival, CommitMode, CommitSource, EventStore } from './ports.ts';
 
 export type ApplyDeps = { events: EventStore; mappings: MappingLookup };
 /** `arrival`: the event answers a delivery, counted in the school's status (a repeat of an id, which writes nothing, too). */
-export type ApplyOptions = { receivedAt: number; mode?: CommitMode; arrival?: CommitArrival | undefined };
+/** `source`: who applies it, for the feed's cause (default: the mode's, see CommitSource). */
+export type ApplyOptions = { receivedAt: number; mode?: CommitMode; source?: CommitSource; arrival?: CommitArrival | undefined };
 
 /**
  * Attempts before giving up with 503. A stale plan costs one attempt (it taught us the store's
@@ -38,7 +39,7 @@ export async function applyHotmartEvent(event: HotmartEvent, deps: ApplyDeps, op
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const plan = planEvent(event, knowledge);
     if (mode === 'parked' && plan.park) return plan.outcome;
-    const result = await deps.events.commit(event, plan, { receivedAt: options.receivedAt, mode, arrival: options.arrival });
+    const result = await deps.events.commit(event, plan, { receivedAt: options.receivedAt, mode, ...(options.source ? { source: options.source } : {}), arrival: options.arrival });
     if (result.committed) return plan.outcome;
 
     switch (result.conflict) {

@@ -11,6 +11,12 @@ import type { SubscriptionMirror } from '../domain/subscription-rules.ts';
 /** `new`: a delivery; `parked`: applying an event that waited for its mapping; `replay`: re-applying a stored event. */
 export type CommitMode = 'new' | 'parked' | 'replay';
 
+/**
+ * Who applied an event, put on each enrollment it writes as `lastCause` (the feed's `cause.source`,
+ * lib/domain/feed/event-type.ts): by default `webhook` for `new`, `mapping` for `parked`, `replay` for `replay`.
+ */
+export type CommitSource = 'webhook' | 'reconciliation' | 'replay' | 'mapping';
+
 export type CommitResult =
   | { committed: true }
   | { committed: false; conflict: 'duplicate' | 'alreadyApplied' | 'contention' }
@@ -43,7 +49,7 @@ export type CommitArrival = { answered?: AnswerStatus | 'quarantined' };
 
 export interface EventStore {
   /** Writes the event record and everything the plan changes, atomically, or nothing. */
-  commit(event: HotmartEvent, plan: Plan, options: { receivedAt: number; mode: CommitMode; arrival?: CommitArrival | undefined }): Promise<CommitResult>;
+  commit(event: HotmartEvent, plan: Plan, options: { receivedAt: number; mode: CommitMode; source?: CommitSource; arrival?: CommitArrival | undefined }): Promise<CommitResult>;
   /** Records a copy of an already-applied business event; a no-op if this id is stored. `arrivalAnswer`: a delivery brought it, so answered. */
   recordDuplicate(event: HotmartEvent, outcome: Outcome, receivedAt: number, arrivalAnswer?: string): Promise<void>;
   /** Counts a delivery that wrote nothing (a same-id repeat), with its answer, at `at` (one small write, sharded). */

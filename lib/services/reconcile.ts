@@ -166,7 +166,7 @@ async function applySnapshots(run: RunContext, snapshots: readonly SubscriptionS
 
 /** Applies one event through the webhook's code path and counts it in the report (lib/domain/reconciliation.ts, tallyOf). */
 async function apply(run: RunContext, event: HotmartEvent): Promise<void> {
-  const outcome = await applyHotmartEvent(event, run.deps, { receivedAt: run.now() });
+  const outcome = await applyHotmartEvent(event, run.deps, { receivedAt: run.now(), source: 'reconciliation' });
   const tally = tallyOf(outcome, event);
   if (tally === 'alreadyKnown') run.report.alreadyKnown++;
   else if (tally === 'unmapped') {

@@ -36,7 +36,7 @@ export async function replayQuarantined(id: string, deps: ReceiveDeps, correctio
     return { kind: 'quarantined', quarantineId: id, reason: parsed.reason };
   }
   // The delivery was answered `quarantined` when it came: its status keeps counting it so (README, "The school's status").
-  const outcome = await applyHotmartEvent(parsed.event, deps, { receivedAt: record.receivedAt, arrival: { answered: 'quarantined' } });
+  const outcome = await applyHotmartEvent(parsed.event, deps, { receivedAt: record.receivedAt, source: 'replay', arrival: { answered: 'quarantined' } });
   await deps.quarantine.delete(id);
   return { kind: 'applied', eventId: parsed.event.id, event: parsed.event.event, outcome };
 }

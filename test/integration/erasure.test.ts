@@ -123,8 +123,8 @@ describe('LGPD erasure: DELETE /students/{email}', () => {
     await purchase('among@example.com', 99);
     const among = await requestsOf('among@example.com');
     assert.deepEqual(among.filter((r) => r.command === 'ScanCommand'), []);
-    // Events, quarantine, and the audit trail's records about the student (manual grants).
-    assert.deepEqual(among.filter((r) => r.command === 'QueryCommand' && r.index).map((r) => r.index), ['byStudent', 'byStudent', 'byStudent']);
+    // Events, quarantine, the feed's stored events, and the audit trail's records about the student (manual grants).
+    assert.deepEqual(among.filter((r) => r.command === 'QueryCommand' && r.index).map((r) => r.index), ['byStudent', 'byStudent', 'byStudent', 'byStudent']);
     assert.equal(among.length, alone.length, 'the requests grew with the other students');
   });
 

@@ -30,7 +30,7 @@ describe('serverless.yml, as CloudFormation', () => {
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
   it('packages one zip per function', () => {
-    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'audit.zip', 'credentials.zip', 'enrollments.zip', 'eraseSchool.zip', 'feed.zip', 'manualEnrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconcileFanout.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
+    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'audit.zip', 'credentials.zip', 'enrollments.zip', 'eraseSchool.zip', 'feed.zip', 'feedCapture.zip', 'feedExpiry.zip', 'manualEnrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconcileFanout.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
   });
 
   it('is valid against the current CloudFormation resource schemas', () => {
@@ -97,6 +97,8 @@ describe('serverless.yml, as CloudFormation', () => {
       EraseSchoolLambdaFunction: 'EraseSchoolRole',
       FeedLambdaFunction: 'FeedRole',
       AuditLambdaFunction: 'AuditRole',
+      FeedCaptureLambdaFunction: 'FeedCaptureRole',
+      FeedExpiryLambdaFunction: 'FeedExpiryRole',
     });
     const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
     assert.deepEqual(actionsByRole, {
@@ -135,6 +137,8 @@ describe('serverless.yml, as CloudFormation', () => {
         // A student's erasure reads the byStudent indexes: no Scan any more.
         'Events/index': ['dynamodb:Query'],
         'Quarantine/index': ['dynamodb:Query'],
+        'Feed/index': ['dynamodb:Query'],
+        Feed: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         Events: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:Query'],
@@ -205,11 +209,13 @@ describe('serverless.yml, as CloudFormation', () => {
         'Mappings/index': ['dynamodb:Query'],
         'Quarantine/index': ['dynamodb:Query'],
         'Reconciliations/index': ['dynamodb:Query'],
+        'Feed/index': ['dynamodb:Query'],
         Events: ['dynamodb:BatchWriteItem'],
         Enrollments: ['dynamodb:BatchWriteItem'],
         Mappings: ['dynamodb:BatchWriteItem'],
         Quarantine: ['dynamodb:BatchWriteItem'],
         Reconciliations: ['dynamodb:BatchWriteItem'],
+        Feed: ['dynamodb:BatchWriteItem'],
         Schools: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Scan'],
       },
       FeedRole: {
@@ -224,6 +230,19 @@ describe('serverless.yml, as CloudFormation', () => {
       AuditRole: {
         logs,
         Audit: ['dynamodb:Query'],
+      },
+      FeedCaptureRole: {
+        logs,
+        // The stream only (no read of the table itself: the record carries the item).
+        Enrollments: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        Feed: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        FeedCaptureFailuresQueue: ['sqs:SendMessage'],
+      },
+      FeedExpiryRole: {
+        logs,
+        'Feed/index': ['dynamodb:Query'],
+        Enrollments: ['dynamodb:GetItem'],
+        Feed: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       },
     });
   });
@@ -263,7 +282,8 @@ describe('serverless.yml, as CloudFormation', () => {
 
   it('runs the reconciliation hourly over the last 72 hours and daily over 30 days through the fan-out, one run per school, with bounded runners, on-failure queues and no stage-wide credentials', () => {
     // Hourly over the default window; daily, at a half hour, over 30 days: both start the fan-out.
-    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    // (The feed's expiry sweep, every minute, is asserted with the feed.)
+    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties).filter((rule) => rule.Targets[0].Arn['Fn::GetAtt'][0] !== 'FeedExpiryLambdaFunction');
     assert.deepEqual(
       rules.map((rule) => [rule.ScheduleExpression, rule.State, rule.Targets.map((t: any) => [t.Arn['Fn::GetAtt'][0], t.Input ?? null])]),
       [
@@ -273,7 +293,7 @@ describe('serverless.yml, as CloudFormation', () => {
       ],
     );
     // The schedules' permissions: the runner's two (the third is the school erasure's sweep, asserted with it).
-    const permissions = ofType('AWS::Lambda::Permission').map(([, p]) => p.Properties).filter((p) => p.Principal === 'events.amazonaws.com' && p.FunctionName['Fn::GetAtt'][0] !== 'EraseSchoolLambdaFunction');
+    const permissions = ofType('AWS::Lambda::Permission').map(([, p]) => p.Properties).filter((p) => p.Principal === 'events.amazonaws.com' && !['EraseSchoolLambdaFunction', 'FeedExpiryLambdaFunction'].includes(p.FunctionName['Fn::GetAtt'][0]));
     assert.equal(permissions.length, 2);
     for (const permission of permissions) assert.equal(permission.FunctionName['Fn::GetAtt'][0], 'ReconcileFanoutLambdaFunction');
 
@@ -374,7 +394,7 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.equal(rules[0]![1].Properties.ScheduleExpression, 'rate(10 minutes)');
     assert.deepEqual(JSON.parse(rules[0]![1].Properties.Targets[0].Input), { sweep: true });
     // Every table keyed by a school's scope has the keys-only index a school's erasure reads.
-    for (const table of ['Events', 'Enrollments', 'Mappings', 'Quarantine', 'Reconciliations']) {
+    for (const table of ['Events', 'Enrollments', 'Mappings', 'Quarantine', 'Reconciliations', 'Feed']) {
       const index = resources[`${table}Table`]!.Properties.GlobalSecondaryIndexes.find((i: any) => i.IndexName === 'bySchool');
       assert.deepEqual(index, { IndexName: 'bySchool', KeySchema: [{ AttributeName: 'schoolShard', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } }, table);
     }
@@ -481,10 +501,10 @@ describe('serverless.yml, as CloudFormation', () => {
       // The background functions (reconciliation runner and fan-out, parked-purchase worker, school erasure) serve no request.
       // The feed's ping waits up to 10 s for the school's endpoint: that function gets 15.
       if (id === 'FeedLambdaFunction') assert.equal(fn.Properties.Timeout, 15, id);
-      else if (!['ReconcileLambdaFunction', 'ReconcileFanoutLambdaFunction', 'ApplyParkedLambdaFunction', 'EraseSchoolLambdaFunction'].includes(id)) assert.ok(fn.Properties.Timeout <= 6, id);
+      else if (!['ReconcileLambdaFunction', 'ReconcileFanoutLambdaFunction', 'ApplyParkedLambdaFunction', 'EraseSchoolLambdaFunction', 'FeedCaptureLambdaFunction', 'FeedExpiryLambdaFunction'].includes(id)) assert.ok(fn.Properties.Timeout <= 6, id);
     }
     const logGroups = ofType('AWS::Logs::LogGroup');
-    assert.equal(logGroups.length, 14);
+    assert.equal(logGroups.length, 16);
     for (const [id, group] of logGroups) assert.ok(group.Properties.RetentionInDays > 0, id);
   });
 
@@ -531,6 +551,27 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.deepEqual(indexes, ['${FeedTable.Arn}/index/feedPending', '${FeedTable.Arn}/index/feedDead']);
     const tablesTouched = statements.flatMap((s) => [s.Resource].flat()).map((r) => JSON.stringify(r)).flatMap((r) => /(\w+)Table/.exec(r)?.[1] ?? []);
     assert.deepEqual([...new Set(tablesTouched)].sort(), ['Feed', 'Schools']);
+  });
+
+  it('captures enrollment changes into the feed from the enrollments stream (bisect, finite retries, batch item failures, an SQS on-failure queue) and sweeps expiries every minute through the cross-school index', () => {
+    const [mapping, ...others] = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties).filter((m) => m.FunctionName['Fn::GetAtt']?.[0] === 'FeedCaptureLambdaFunction');
+    assert.equal(others.length, 0);
+    assert.deepEqual(mapping.EventSourceArn, { 'Fn::GetAtt': ['EnrollmentsTable', 'StreamArn'] });
+    assert.equal(mapping.BisectBatchOnFunctionError, true);
+    assert.equal(mapping.MaximumRetryAttempts, 5);
+    assert.deepEqual(mapping.FunctionResponseTypes, ['ReportBatchItemFailures']);
+    assert.ok(mapping.BatchSize >= 1 && mapping.BatchSize <= 1000);
+    assert.deepEqual(mapping.DestinationConfig.OnFailure.Destination, { 'Fn::GetAtt': ['FeedCaptureFailuresQueue', 'Arn'] });
+    const queue = resources.FeedCaptureFailuresQueue!;
+    assert.equal(queue.Type, 'AWS::SQS::Queue');
+    assert.equal(queue.Properties.SqsManagedSseEnabled, true);
+    assert.equal(queue.Properties.MessageRetentionPeriod, 1209600);
+    assert.equal(resources.EnrollmentsTable!.Properties.StreamSpecification.StreamViewType, 'NEW_IMAGE');
+    const rules = ofType('AWS::Events::Rule').filter(([, rule]) => JSON.stringify(rule.Properties.Targets).includes('FeedExpiryLambdaFunction'));
+    assert.equal(rules.length, 1);
+    assert.equal(rules[0]![1].Properties.ScheduleExpression, 'rate(1 minute)');
+    const query = resources.FeedExpiryRole!.Properties.Policies[0].PolicyDocument.Statement.find((s: any) => s.Action.includes('dynamodb:Query'));
+    assert.deepEqual(query.Resource, { 'Fn::Sub': '${FeedTable.Arn}/index/cross-school-access-ends' }, 'the one cross-school read of the sweep');
   });
 });
 

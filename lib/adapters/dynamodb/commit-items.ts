@@ -3,7 +3,7 @@ import type { MappingExpectation, Plan, SubscriptionRecord, TransactionState } f
 import type { HotmartEvent } from '../../domain/hotmart/event.ts';
 import type { Mapping, Target } from '../../domain/mapping.ts';
 import { targetsKey } from '../../domain/mapping.ts';
-import type { CommitMode, CommitResult } from '../../services/ports.ts';
+import type { CommitMode, CommitResult, CommitSource } from '../../services/ports.ts';
 import type { AnswerStatus } from '../../domain/write-plan.ts';
 import type { SchoolKeys } from './keys.ts';
 import { subscriptionAttribute, transactionAttribute } from './keys.ts';
@@ -28,11 +28,18 @@ export type ConditionFinding =
 export type CommitEntry = { item: TransactItem; onConditionFailed?: (old: Record<string, unknown> | undefined) => ConditionFinding };
 
 /** `school`: the keys of the school the event belongs to; `arrival`: the commit answers a delivery (README, "The school's status"). */
-export type CommitContext = { receivedAt: number; mode: CommitMode; now: number; expiresAt: number; tables: CommitTables; school: SchoolKeys; arrival?: Arrival | undefined };
+export type CommitContext = { receivedAt: number; mode: CommitMode; source?: CommitSource | undefined; now: number; expiresAt: number; tables: CommitTables; school: SchoolKeys; arrival?: Arrival | undefined };
 /** A delivery's answer, as the `arrivals` index counts it: the plan's, unless the delivery was answered before (a parked or replayed event). */
 export type Arrival = { answered?: AnswerStatus | 'quarantined' };
 
 const ALL_OLD = 'ALL_OLD' as const;
+
+const SOURCE_OF_MODE: Record<CommitMode, CommitSource> = { new: 'webhook', parked: 'mapping', replay: 'replay' };
+
+/** The enrollment's `lastCause` (the feed's cause, lib/domain/feed/event-type.ts FeedCauseSchema): who wrote it, with which event. */
+export function causeOf(event: HotmartEvent, { mode, source }: Pick<CommitContext, 'mode' | 'source'>) {
+  return { source: source ?? SOURCE_OF_MODE[mode], eventId: event.id, hotmartEvent: event.event, ...(event.transaction ? { transaction: event.transaction } : {}) };
+}
 
 /** The event record a commit may write: a new one, a parked one being applied, a stored one replayed. */
 const EVENT_CONDITIONS: Record<CommitMode, string> = {
@@ -115,7 +122,8 @@ function transactionEntry(event: HotmartEvent, plan: Plan, expectTx: NonNullable
   return { item, onConditionFailed: (old) => ({ tx: old ? toTransaction(old) : null }) };
 }
 
-function enrollmentUpdate(event: HotmartEvent, { now, tables, school: { keys, attributes } }: CommitContext, email: string, productId: string, target: Target, attribute: string, value: unknown): CommitEntry {
+function enrollmentUpdate(event: HotmartEvent, context: CommitContext, email: string, productId: string, target: Target, attribute: string, value: unknown): CommitEntry {
+  const { now, tables, school: { keys, attributes } } = context;
   return {
     item: {
       Update: {
@@ -123,7 +131,7 @@ function enrollmentUpdate(event: HotmartEvent, { now, tables, school: { keys, at
         Key: keys.enrollment(email, target),
         UpdateExpression:
           'SET email = :email, targetType = :type, targetId = :id, targetKey = :targetKey, productId = :productId, ' +
-          'updatedAt = :now, lastEventId = :eventId, #source = :value, createdAt = if_not_exists(createdAt, :now)',
+          'updatedAt = :now, lastEventId = :eventId, lastCause = :cause, #source = :value, createdAt = if_not_exists(createdAt, :now)',
         ExpressionAttributeNames: { '#source': attribute },
         ExpressionAttributeValues: {
           ':email': email,
@@ -134,6 +142,7 @@ function enrollmentUpdate(event: HotmartEvent, { now, tables, school: { keys, at
           ':now': now,
           ':eventId': event.id,
           ':value': value,
+          ':cause': causeOf(event, context),
         },
       },
     },

@@ -7,6 +7,8 @@ import { quarantinedBuyer } from './quarantine-store.ts';
 import type { SchoolKeys } from './keys.ts';
 import { auditKeys, SUBSCRIPTION_ATTRIBUTE_PREFIX, TRANSACTION_ATTRIBUTE_PREFIX } from './keys.ts';
 import { readAllItems } from './paging.ts';
+import { eraseFromFeed } from './feed-erasure.ts';
+import { ERASURE_MOVE_CAUSE } from './feed-stream.ts';
 
 /**
  * Every table that stores an e-mail, which erasure rewrites; and every table that holds none.
@@ -166,12 +168,15 @@ export function createErasureStore(db: DynamoDBDocumentClient, tables: Tables, s
         counts.events++;
       }
 
-      // 5. Last, enrollments move to the pseudonym's partition, whole, one at a time.
+      // 5. The feed: events' bodies pseudonymised, feed states moved (before the enrollments, so their move finds them there).
+      await eraseFromFeed(db, tables.feed, school, spellings, pseudonym);
+
+      // 6. Last, enrollments move to the pseudonym's partition, whole, one at a time (a move the feed does not announce).
       for (const item of enrollments) {
         await db.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Put: { TableName: tables.enrollments, Item: { ...item, pk: keys.studentPartition(pseudonym), email: pseudonym, ...withoutNote(item) } } },
+              { Put: { TableName: tables.enrollments, Item: { ...item, pk: keys.studentPartition(pseudonym), email: pseudonym, ...withoutNote(item), ...(String(item.sk).startsWith(keys.enrollmentSortPrefix) ? { lastCause: ERASURE_MOVE_CAUSE } : {}) } } },
               { Delete: { TableName: tables.enrollments, Key: { pk: item.pk, sk: item.sk } } },
             ],
           }),

@@ -38,8 +38,8 @@ export function createEventStore(db: DynamoDBDocumentClient, tables: CommitTable
   });
 
   return {
-    async commit(event, plan, { receivedAt, mode, arrival }) {
-      const entries = commitEntries(event, plan, { receivedAt, mode, now: Date.now(), expiresAt: expiresAt(receivedAt), tables, school, arrival });
+    async commit(event, plan, { receivedAt, mode, source, arrival }) {
+      const entries = commitEntries(event, plan, { receivedAt, mode, source, now: Date.now(), expiresAt: expiresAt(receivedAt), tables, school, arrival });
       try {
         await db.send(new TransactWriteCommand({ TransactItems: entries.map((entry) => entry.item) }));
         return { committed: true };

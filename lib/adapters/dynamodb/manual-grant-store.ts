@@ -7,6 +7,9 @@ import type { SchoolKeys } from './keys.ts';
 
 const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
+/** The enrollment's `lastCause` (the feed's cause) for an operator's grant or removal. */
+const MANUAL_CAUSE = { source: 'manual' } as const;
+
 /**
  * Manual grants on the enrollment item: one plain map `manual` = {grantedAt, note, until,
  * grantedBy} (epoch ms, nulls for no note / no end), easy to diff. A grant is one UpdateItem that
@@ -25,8 +28,8 @@ export function createManualGrantStore(db: DynamoDBDocumentClient, table: string
           TableName: table,
           Key: keys.enrollment(email, target),
           UpdateExpression:
-            'SET email = :email, targetType = :type, targetId = :id, targetKey = :targetKey, updatedAt = :now, manual = :manual, createdAt = if_not_exists(createdAt, :now)',
-          ExpressionAttributeValues: { ':email': email, ':type': target.type, ':id': target.id, ':targetKey': set.targetKey, ':now': now, ':manual': manual },
+            'SET email = :email, targetType = :type, targetId = :id, targetKey = :targetKey, updatedAt = :now, manual = :manual, lastCause = :cause, createdAt = if_not_exists(createdAt, :now)',
+          ExpressionAttributeValues: { ':email': email, ':type': target.type, ':id': target.id, ':targetKey': set.targetKey, ':now': now, ':manual': manual, ':cause': MANUAL_CAUSE },
           // The item as it was: with what this update set, it is the item as it now is (one request).
           ReturnValues: 'ALL_OLD',
         }),
@@ -36,28 +39,32 @@ export function createManualGrantStore(db: DynamoDBDocumentClient, table: string
 
     async revoke(email: string, target: Target, now: number) {
       const Key = keys.enrollment(email, target);
+      let after: Record<string, unknown> | undefined;
       try {
-        // An enrollment only the grant made (no purchase ever wrote its productId, nor any tx:/sub:) goes with it.
-        await db.send(new DeleteCommand({ TableName: table, Key, ConditionExpression: 'attribute_exists(manual) AND attribute_not_exists(productId)' }));
-        return true;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-      try {
-        await db.send(
+        // First the grant goes (the feed's capture sees this change: access ends, cause manual) …
+        ({ Attributes: after } = await db.send(
           new UpdateCommand({
             TableName: table,
             Key,
-            UpdateExpression: 'REMOVE manual SET updatedAt = :now',
+            UpdateExpression: 'REMOVE manual SET updatedAt = :now, lastCause = :cause',
             ConditionExpression: 'attribute_exists(manual)',
-            ExpressionAttributeValues: { ':now': now },
+            ExpressionAttributeValues: { ':now': now, ':cause': MANUAL_CAUSE },
+            ReturnValues: 'ALL_NEW',
           }),
-        );
-        return true;
+        ));
       } catch (error) {
         if (isConditionFailure(error)) return false;
         throw error;
       }
+      // … then an enrollment only the grant made (no purchase ever wrote its productId) goes with it, unless granted again meanwhile.
+      if (after?.productId === undefined) {
+        try {
+          await db.send(new DeleteCommand({ TableName: table, Key, ConditionExpression: 'attribute_not_exists(manual) AND attribute_not_exists(productId)' }));
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+        }
+      }
+      return true;
     },
   };
 }

@@ -5,7 +5,7 @@ import type { ErasurePosition, SchoolEraser } from '../../services/ports.ts';
 import { SCHOOL_INDEX, SCHOOL_SHARD_ATTRIBUTE, SHARDS, schoolShardValue } from './school-shard.ts';
 
 /** Every table keyed by a school's scope, in the order a school's erasure walks them (the registry is not one). */
-export const SCOPED_TABLES = ['events', 'enrollments', 'mappings', 'quarantine', 'reconciliations'] as const;
+export const SCOPED_TABLES = ['events', 'enrollments', 'mappings', 'quarantine', 'reconciliations', 'feed'] as const;
 
 const BATCH = 25;
 const RESENDS = 5;

@@ -175,7 +175,8 @@ export class LocalStreamPoller {
     try {
       result = await this.client.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }));
     } catch (error) {
-      if ((error as { name?: string }).name !== 'ExpiredIteratorException') throw error;
+      // DynamoDB Local also refuses, as trimmed, an iterator taken while its shard was still empty: take it again.
+      if (!['ExpiredIteratorException', 'TrimmedDataAccessException'].includes((error as { name?: string }).name ?? '')) throw error;
       shard.iterator = await this.iterator(shard.shardId, shard.lastSequence ? 'AFTER_SEQUENCE_NUMBER' : 'TRIM_HORIZON', shard.lastSequence);
       return true;
     }
