@@ -65,6 +65,14 @@ const EnvSchema = z.object({
   ERASE_SCHOOL_FUNCTION: optional,
   /** How long a mapping PUT applies waiting purchases before it answers (at most; less if the Lambda has less time left). */
   APPLY_INLINE_BUDGET_MS: z.coerce.number().int().min(0).max(4000).default(2000),
+  /** The feed's delivery queue: the SQS FIFO queue's URL in AWS; locally the local runtime's http://127.0.0.1 port (scripts/local/feed-runtime.ts). */
+  FEED_DELIVERY_QUEUE_URL: optional.pipe(z.url().optional()),
+  /** The stage's EventBridge bus every feed event is put on (serverless.yml FeedBus). */
+  FEED_BUS_NAME: optional,
+  /** The feed's redrive (functions/feed-redrive): a re-enabled endpoint's pending events, an operator's replay. */
+  FEED_REDRIVE_FUNCTION: optional,
+  /** AWS: the KMS key (its alias) the feed endpoint's signing secrets are sealed with. */
+  FEED_SECRETS_KEY_ID: optional,
   /** AWS: the secret page cursors' key is derived from (the stack's id, set by serverless.yml). */
   CURSOR_SECRET: optional,
   /** Set in every Lambda, real or serverless-offline's. */
@@ -138,6 +146,15 @@ const ConfigSchema = EnvSchema.transform((e, ctx) => {
     erasure: {
       ...(e.ERASE_SCHOOL_FUNCTION ? { eraseFunction: e.ERASE_SCHOOL_FUNCTION } : {}),
       ...(e.LAMBDA_ENDPOINT ? { lambdaEndpoint: e.LAMBDA_ENDPOINT } : {}),
+    },
+    feed: {
+      ...(e.FEED_DELIVERY_QUEUE_URL ? { deliveryQueueUrl: e.FEED_DELIVERY_QUEUE_URL } : {}),
+      ...(e.FEED_BUS_NAME ? { busName: e.FEED_BUS_NAME } : {}),
+      ...(e.FEED_REDRIVE_FUNCTION ? { redriveFunction: e.FEED_REDRIVE_FUNCTION } : {}),
+      ...(e.FEED_SECRETS_KEY_ID && !e.IS_OFFLINE ? { secretsKeyId: e.FEED_SECRETS_KEY_ID } : {}),
+      ...(e.LAMBDA_ENDPOINT ? { lambdaEndpoint: e.LAMBDA_ENDPOINT } : {}),
+      /** http to the loopback host allowed for the endpoint (a local run). */
+      local,
     },
     parked: {
       inlineBudgetMs: e.APPLY_INLINE_BUDGET_MS,
