@@ -30,7 +30,7 @@ describe('serverless.yml, as CloudFormation', () => {
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
   it('packages one zip per function', () => {
-    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'credentials.zip', 'enrollments.zip', 'eraseSchool.zip', 'manualEnrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconcileFanout.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
+    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'credentials.zip', 'enrollments.zip', 'eraseSchool.zip', 'feedEnqueue.zip', 'feedRedrive.zip', 'feedSender.zip', 'manualEnrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconcileFanout.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
   });
 
   it('is valid against the current CloudFormation resource schemas', () => {
@@ -95,6 +95,9 @@ describe('serverless.yml, as CloudFormation', () => {
       CredentialsLambdaFunction: 'CredentialsRole',
       ManualEnrollmentsLambdaFunction: 'ManualEnrollmentsRole',
       EraseSchoolLambdaFunction: 'EraseSchoolRole',
+      FeedEnqueueLambdaFunction: 'FeedEnqueueRole',
+      FeedSenderLambdaFunction: 'FeedSenderRole',
+      FeedRedriveLambdaFunction: 'FeedRedriveRole',
     });
     const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
     assert.deepEqual(actionsByRole, {
@@ -202,6 +205,28 @@ describe('serverless.yml, as CloudFormation', () => {
         Reconciliations: ['dynamodb:BatchWriteItem'],
         Schools: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Scan'],
       },
+      FeedEnqueueRole: {
+        logs,
+        // Its stream, the endpoint (GetItem) and events not to be pushed (UpdateItem).
+        Feed: ['dynamodb:DescribeStream', 'dynamodb:GetItem', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams', 'dynamodb:UpdateItem'],
+        FeedDeliveriesQueue: ['sqs:SendMessage'],
+        FeedEnqueueFailuresQueue: ['sqs:SendMessage'],
+        '{"Fn::GetAtt":["FeedBus","Arn"]}': ['events:PutEvents'],
+      },
+      FeedSenderRole: {
+        logs,
+        Feed: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        FeedDeliveriesQueue: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+        kms: ['kms:Decrypt'],
+      },
+      FeedRedriveRole: {
+        logs,
+        Feed: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        'Feed/index': ['dynamodb:Query'],
+        FeedDeliveriesQueue: ['sqs:SendMessage'],
+        FeedRedriveFailuresQueue: ['sqs:SendMessage'],
+        lambda: ['lambda:InvokeFunction'],
+      },
     });
   });
 
@@ -296,7 +321,7 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.equal(queue.Properties.SqsManagedSseEnabled, true);
 
     // Only the runner may decrypt a school's credentials.
-    const decrypters = ofType('AWS::IAM::Role').filter(([, role]) => JSON.stringify(role).includes('kms:Decrypt')).map(([id]) => id);
+    const decrypters = ofType('AWS::IAM::Role').filter(([, role]) => JSON.stringify(role).includes('kms:Decrypt') && JSON.stringify(role).includes('-credentials"')).map(([id]) => id);
     assert.deepEqual(decrypters, ['ReconcileRole']);
 
     const statements = (role: string) => resources[role]!.Properties.Policies[0].PolicyDocument.Statement as any[];
@@ -326,7 +351,7 @@ describe('serverless.yml, as CloudFormation', () => {
     for (const [id, role] of invokers) {
       const invoke = role.Properties.Policies[0].PolicyDocument.Statement.find((s: any) => s.Action.includes('lambda:InvokeFunction'));
       const targets =
-        id === 'ReconciliationsRole' ? ['reconcile'] : id === 'ReconcileFanoutRole' ? ['reconcile', 'reconcile-fanout'] : id === 'SchoolsRole' || id === 'EraseSchoolRole' ? ['erase-school'] : ['apply-parked'];
+        id === 'ReconciliationsRole' ? ['reconcile'] : id === 'ReconcileFanoutRole' ? ['reconcile', 'reconcile-fanout'] : id === 'SchoolsRole' || id === 'EraseSchoolRole' ? ['erase-school'] : id === 'FeedRedriveRole' ? ['feed-redrive'] : ['apply-parked'];
       assert.deepEqual([invoke.Resource].flat().map((r: any) => /:function:hotmart-enrollments-prod-([\w-]+)$/.exec(r['Fn::Sub'])?.[1]), targets, id);
     }
     assert.deepEqual(invokers.map(([id]) => id).sort(), ['ApplyParkedRole', 'EraseSchoolRole', 'MappingsRole', 'ReconcileFanoutRole', 'ReconciliationsRole', 'SchoolsRole']);
@@ -379,13 +404,13 @@ describe('serverless.yml, as CloudFormation', () => {
 
   it('seals school credentials with a rotating KMS key: only the credentials function may encrypt, only the runner decrypt, each bound to a school id', () => {
     const schoolContext = { 'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['schoolId'] }, Null: { 'kms:EncryptionContextKeys': 'false' } };
-    const keys = ofType('AWS::KMS::Key');
+    const keys = ofType('AWS::KMS::Key').filter(([id]) => id !== 'FeedSecretsKey'); // the feed's own key: its own test
     assert.equal(keys.length, 1);
     const [keyId, key] = keys[0]!;
     assert.equal(key!.Properties.EnableKeyRotation, true);
     assert.equal(key!.Properties.KeySpec, 'SYMMETRIC_DEFAULT');
     assert.equal(key!.DeletionPolicy, 'Retain');
-    const [, alias] = ofType('AWS::KMS::Alias')[0]!;
+    const [, alias] = ofType('AWS::KMS::Alias').find(([, a]) => a.Properties.TargetKeyId.Ref === keyId)!;
     assert.deepEqual(alias!.Properties, { AliasName: 'alias/hotmart-enrollments-prod-credentials', TargetKeyId: { Ref: keyId } });
 
     // The key policy: the account administers the key but cannot use it; one role encrypts, one decrypts.
@@ -401,7 +426,7 @@ describe('serverless.yml, as CloudFormation', () => {
     );
     for (const statement of policy) assert.equal(statement.Effect, 'Allow');
 
-    // IAM: the same two, on that key only (by its alias); no other role has any kms action.
+    // IAM: the same two, on that key only (by its alias); no other role has any kms action but the feed sender's Decrypt on the feed's own key.
     const kmsGrants = ofType('AWS::IAM::Role').flatMap(([id, role]) =>
       role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement)
         .filter((s: any) => JSON.stringify(s.Action).includes('kms:'))
@@ -411,6 +436,7 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.deepEqual(kmsGrants, [
       ['CredentialsRole', ['kms:Encrypt'], onTheKey],
       ['ReconcileRole', ['kms:Decrypt'], onTheKey],
+      ['FeedSenderRole', ['kms:Decrypt'], { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/hotmart-enrollments-prod-feed-secrets' }, ...schoolContext }],
     ]);
     for (const [id, fn] of ofType('AWS::Lambda::Function')) {
       const keyIdVariable = fn.Properties.Environment.Variables.CREDENTIALS_KEY_ID;
@@ -441,11 +467,51 @@ describe('serverless.yml, as CloudFormation', () => {
       assert.equal(fn.Properties.Runtime, 'nodejs22.x', id);
       assert.deepEqual(fn.Properties.Architectures, ['arm64'], id);
       // The background functions (reconciliation runner and fan-out, parked-purchase worker, school erasure) serve no request.
-      if (!['ReconcileLambdaFunction', 'ReconcileFanoutLambdaFunction', 'ApplyParkedLambdaFunction', 'EraseSchoolLambdaFunction'].includes(id)) assert.ok(fn.Properties.Timeout <= 6, id);
+      if (!['ReconcileLambdaFunction', 'ReconcileFanoutLambdaFunction', 'ApplyParkedLambdaFunction', 'EraseSchoolLambdaFunction', 'FeedEnqueueLambdaFunction', 'FeedSenderLambdaFunction', 'FeedRedriveLambdaFunction'].includes(id)) assert.ok(fn.Properties.Timeout <= 6, id);
     }
     const logGroups = ofType('AWS::Logs::LogGroup');
-    assert.equal(logGroups.length, 12);
+    assert.equal(logGroups.length, 15);
     for (const [id, group] of logGroups) assert.ok(group.Properties.RetentionInDays > 0, id);
+  });
+
+  it('pushes the feed through a FIFO queue (retention, visibility, a dead-letter queue above the retry schedule), the stage\'s bus, bounded stream retries and on-failure queues', () => {
+    const queue = resources.FeedDeliveriesQueue!.Properties;
+    assert.equal(queue.FifoQueue, true);
+    assert.equal(queue.QueueName, 'hotmart-enrollments-prod-feed-deliveries.fifo');
+    assert.ok(queue.MessageRetentionPeriod >= 2 * 86_400, 'kept longer than the ≈26 h of retries');
+    const sender = resources.FeedSenderLambdaFunction!.Properties;
+    assert.ok(queue.VisibilityTimeout >= sender.Timeout + 10, 'never handed out twice while the sender may still hold it');
+    const dlq = queue.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0];
+    assert.equal(resources[dlq]!.Properties.FifoQueue, true);
+    assert.ok(queue.RedrivePolicy.maxReceiveCount > 20 * 2, 'above the schedule\'s attempts, with room for ordering waits');
+    assert.equal(resources.FeedBus!.Type, 'AWS::Events::EventBus');
+    assert.equal(resources.FeedBus!.Properties.Name, 'hotmart-enrollments-prod');
+
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+    const ofFunction = (id: string) => mappings.filter((m) => m.FunctionName['Fn::GetAtt'][0] === id);
+    const [stream] = ofFunction('FeedEnqueueLambdaFunction');
+    assert.deepEqual(stream.EventSourceArn, { 'Fn::GetAtt': ['FeedTable', 'StreamArn'] });
+    assert.equal(stream.BisectBatchOnFunctionError, true);
+    assert.ok(stream.MaximumRetryAttempts >= 1 && stream.MaximumRetryAttempts <= 10, 'finite retries');
+    assert.deepEqual(stream.FunctionResponseTypes, ['ReportBatchItemFailures']);
+    assert.deepEqual(stream.DestinationConfig.OnFailure.Destination, { 'Fn::GetAtt': ['FeedEnqueueFailuresQueue', 'Arn'] });
+    assert.deepEqual(JSON.parse(stream.FilterCriteria.Filters[0].Pattern), { eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: [{ prefix: 'EVT#' }] } } } });
+    const [fifo] = ofFunction('FeedSenderLambdaFunction');
+    assert.deepEqual(fifo.EventSourceArn, { 'Fn::GetAtt': ['FeedDeliveriesQueue', 'Arn'] });
+    assert.ok(fifo.BatchSize <= 10);
+    assert.deepEqual(fifo.FunctionResponseTypes, ['ReportBatchItemFailures']);
+
+    const redrive = ofType('AWS::Lambda::EventInvokeConfig').find(([, c]) => c.Properties.FunctionName.Ref === 'FeedRedriveLambdaFunction')![1].Properties;
+    assert.equal(redrive.MaximumRetryAttempts, 2);
+    assert.match(JSON.stringify(redrive.DestinationConfig.OnFailure.Destination), /FeedRedriveFailuresQueue/);
+    const env = (id: string) => resources[id]!.Properties.Environment.Variables;
+    assert.deepEqual(env('FeedEnqueueLambdaFunction').FEED_BUS_NAME, { Ref: 'FeedBus' });
+    assert.deepEqual(env('FeedSenderLambdaFunction').FEED_DELIVERY_QUEUE_URL, { Ref: 'FeedDeliveriesQueue' });
+    assert.equal(env('FeedSenderLambdaFunction').FEED_SECRETS_KEY_ID, 'alias/hotmart-enrollments-prod-feed-secrets');
+    assert.equal(env('FeedRedriveLambdaFunction').FEED_REDRIVE_FUNCTION, 'hotmart-enrollments-prod-feed-redrive');
+    // Only the sender of the three opens the endpoint's secrets, bound to a school id.
+    const decrypts = Object.entries(resources.FeedSecretsKey!.Properties.KeyPolicy.Statement as any[]).filter(([, s]) => [s.Action].flat().includes('kms:Decrypt'));
+    assert.deepEqual(decrypts.map(([, s]) => s.Principal.AWS['Fn::GetAtt'][0]), ['FeedSenderRole']);
   });
 });
 
