@@ -354,7 +354,7 @@ describe('serverless.yml, as CloudFormation', () => {
         id === 'ReconciliationsRole' ? ['reconcile'] : id === 'ReconcileFanoutRole' ? ['reconcile', 'reconcile-fanout'] : id === 'SchoolsRole' || id === 'EraseSchoolRole' ? ['erase-school'] : id === 'FeedRedriveRole' ? ['feed-redrive'] : ['apply-parked'];
       assert.deepEqual([invoke.Resource].flat().map((r: any) => /:function:hotmart-enrollments-prod-([\w-]+)$/.exec(r['Fn::Sub'])?.[1]), targets, id);
     }
-    assert.deepEqual(invokers.map(([id]) => id).sort(), ['ApplyParkedRole', 'EraseSchoolRole', 'MappingsRole', 'ReconcileFanoutRole', 'ReconciliationsRole', 'SchoolsRole']);
+    assert.deepEqual(invokers.map(([id]) => id).sort(), ['ApplyParkedRole', 'EraseSchoolRole', 'FeedRedriveRole', 'MappingsRole', 'ReconcileFanoutRole', 'ReconciliationsRole', 'SchoolsRole']);
     const send = resources.ApplyParkedRole!.Properties.Policies[0].PolicyDocument.Statement.find((s: any) => s.Action.includes('sqs:SendMessage'));
     assert.deepEqual(send.Resource, { 'Fn::GetAtt': ['ApplyParkedFailuresQueue', 'Arn'] });
   });
