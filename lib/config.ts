@@ -70,6 +70,10 @@ const EnvSchema = z.object({
   ERASE_SCHOOL_FUNCTION: optional,
   /** How long a mapping PUT applies waiting purchases before it answers (at most; less if the Lambda has less time left). */
   APPLY_INLINE_BUDGET_MS: z.coerce.number().int().min(0).max(4000).default(2000),
+  /** The feed's delivery queue: the SQS FIFO queue's URL in AWS; locally the local runtime's http://127.0.0.1 port (scripts/local/feed-runtime.ts). */
+  FEED_DELIVERY_QUEUE_URL: optional.pipe(z.url().optional()),
+  /** The stage's EventBridge bus every feed event is put on (serverless.yml FeedBus). */
+  FEED_BUS_NAME: optional,
   /** AWS: the secret page cursors' key is derived from (the stack's id, set by serverless.yml). */
   CURSOR_SECRET: optional,
   /** Set in every Lambda, real or serverless-offline's. */
@@ -145,11 +149,13 @@ const ConfigSchema = EnvSchema.transform((e, ctx) => {
       ...(e.ERASE_SCHOOL_FUNCTION ? { eraseFunction: e.ERASE_SCHOOL_FUNCTION } : {}),
       ...(e.LAMBDA_ENDPOINT ? { lambdaEndpoint: e.LAMBDA_ENDPOINT } : {}),
     },
-    /** The feed's routes: the endpoints' secrets key, the redrive worker; `local`: http to the loopback host allowed as an endpoint. */
     feed: {
-      ...(e.FEED_SECRETS_KEY_ID && !e.IS_OFFLINE ? { secretsKeyId: e.FEED_SECRETS_KEY_ID } : {}),
+      ...(e.FEED_DELIVERY_QUEUE_URL ? { deliveryQueueUrl: e.FEED_DELIVERY_QUEUE_URL } : {}),
+      ...(e.FEED_BUS_NAME ? { busName: e.FEED_BUS_NAME } : {}),
       ...(e.FEED_REDRIVE_FUNCTION ? { redriveFunction: e.FEED_REDRIVE_FUNCTION } : {}),
+      ...(e.FEED_SECRETS_KEY_ID && !e.IS_OFFLINE ? { secretsKeyId: e.FEED_SECRETS_KEY_ID } : {}),
       ...(e.LAMBDA_ENDPOINT ? { lambdaEndpoint: e.LAMBDA_ENDPOINT } : {}),
+      /** http to the loopback host allowed for the endpoint (a local run). */
       local,
     },
     parked: {

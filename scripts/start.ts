@@ -13,12 +13,15 @@
  * at it, so an operator can watch a run apply them.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { seedDemo, startFakeHotmartApi } from './fake-hotmart-api.ts';
 import { portAvailable, startDynamoDbLocal } from './local/dynamodb.ts';
+import { startFeedRuntime } from './local/feed-runtime.ts';
+import type { FeedRuntimeOptions } from './local/feed-runtime.ts';
 import { createTables, stagePrefix } from './local/tables.ts';
 import { warmUpDynamoDbLocal } from './local/warm-up.ts';
 
@@ -67,6 +70,26 @@ const dynamodb = await startDynamoDbLocal(dynamodbPort !== undefined ? { port: d
 await warmUpDynamoDbLocal(dynamodb.endpoint);
 const tables = await createTables(dynamodb.endpoint, stagePrefix(STAGE));
 
+// The feed's local runtime (scripts/local/feed-runtime.ts): the enqueue, sender and redrive handlers on
+// clearly named stand-ins for DynamoDB Streams' Lambda trigger, SQS FIFO and EventBridge; with the
+// capture and expiry handlers when they exist (functions/feed-capture, functions/feed-expiry).
+async function feedCaptureHandlers(): Promise<Pick<FeedRuntimeOptions, 'capture' | 'expiry'>> {
+  const file = (name: string) => fileURLToPath(new URL(`../functions/${name}/handler.ts`, import.meta.url));
+  if (!existsSync(file('feed-capture'))) return {};
+  // Their handlers read the configuration at import, as in Lambda.
+  Object.assign(process.env, tables, { DYNAMODB_ENDPOINT: dynamodb.endpoint, DYNAMODB_REQUEST_TIMEOUT_MS: process.env.DYNAMODB_REQUEST_TIMEOUT_MS ?? '10000' });
+  const capture = (await import(file('feed-capture'))).handler;
+  const expiry = existsSync(file('feed-expiry')) ? (await import(file('feed-expiry'))).handler : undefined;
+  return { capture, ...(expiry ? { expiry: { handler: () => expiry({}), everyMs: 60_000 } } : {}) };
+}
+const feedRuntime = await startFeedRuntime({
+  endpoint: dynamodb.endpoint,
+  tables: { feed: tables.FEED_TABLE!, enrollments: tables.ENROLLMENTS_TABLE! },
+  httpPort: 0,
+  log: (line) => process.stdout.write(`${line}\n`),
+  ...(await feedCaptureHandlers()),
+});
+
 const serverless = createRequire(import.meta.url).resolve('serverless/bin/serverless.js');
 const offline = spawn(process.execPath, [serverless, 'offline', 'start', '--stage', STAGE], {
   cwd: root,
@@ -79,6 +102,10 @@ const offline = spawn(process.execPath, [serverless, 'offline', 'start', '--stag
     // POST /reconciliations hands its run to the runner through serverless-offline's Lambda endpoint.
     LAMBDA_ENDPOINT: `http://127.0.0.1:${lambdaPort}`,
     ...hotmartEnv,
+    // The feed's routes start the redrive through serverless-offline's Lambda endpoint; it queues
+    // through the local runtime's queue on 127.0.0.1 (localHttpDeliveryQueue).
+    FEED_DELIVERY_QUEUE_URL: feedRuntime.queueUrl!,
+    FEED_REDRIVE_FUNCTION: `hotmart-enrollments-${STAGE}-feed-redrive`,
     DYNAMODB_ENDPOINT: dynamodb.endpoint,
     // DynamoDB Local, sharing the machine with every function, queues a burst's requests for seconds.
     DYNAMODB_REQUEST_TIMEOUT_MS: process.env.DYNAMODB_REQUEST_TIMEOUT_MS ?? '10000',
@@ -101,6 +128,7 @@ async function stop(code: number) {
   if (stopping) return;
   stopping = true;
   if (offline.exitCode === null) offline.kill('SIGTERM');
+  await feedRuntime.stop().catch(() => {});
   await Promise.all([dynamodb.stop(), fakeHotmart?.close()]);
   process.exit(code);
 }

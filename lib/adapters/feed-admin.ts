@@ -6,7 +6,7 @@ import { createFeedEndpointStore } from './dynamodb/feed-endpoint-store.ts';
 import { createFeedEventReader } from './dynamodb/feed-event-reader.ts';
 import { pageCursors, schoolKeys } from './dynamodb/keys.ts';
 import { createSchoolStore } from './dynamodb/school-store.ts';
-import { lambdaFeedRedriveLauncher } from './lambda/feed-redrive-launcher.ts';
+import { feedAdminRedriveLauncher, lambdaFeedRedriveLauncher } from './lambda/feed-redrive-launcher.ts';
 import { feedSecretSealerFor } from './secrets/feed-secret-sealer.ts';
 import { checkEndpoint } from './webhooks/endpoint-guard.ts';
 import { sendWebhook } from './webhooks/send.ts';
@@ -22,7 +22,7 @@ export function createFeedDeps(config: Config, options: { local?: boolean; redri
   const cursors = pageCursors(config.cursorSecret);
   const local = options.local ?? config.feed.local;
   const sealer = feedSecretSealerFor(config);
-  const redrive = options.redrive ?? lambdaFeedRedriveLauncher(config);
+  const redrive = options.redrive ?? feedAdminRedriveLauncher(lambdaFeedRedriveLauncher(config));
   const newEventId = createEventIdFactory(Date.now);
   return {
     schools: createSchoolStore(db, config.tables.schools, cursors),

@@ -203,14 +203,16 @@ describe('the school’s feed endpoint', () => {
     await feed.put({ url: 'http://127.0.0.1:9/' });
     await feed.put({ url: 'http://127.0.0.1:9/again' });
     await lambda.idle();
-    assert.equal(asked.filter((request) => (request as { schoolId: string }).schoolId === 'feed-redrive').length, 0);
+    assert.equal(asked.filter((request) => (request as { scope: string }).scope.startsWith('feed-redrive#')).length, 0);
     await disable(scope);
     assert.equal((await feed.get()).body.state, 'disabled');
     const enabled = await feed.put({ url: 'http://127.0.0.1:9/again' });
     assert.equal(enabled.statusCode, 200);
     assert.equal(enabled.body.secret, undefined);
     await lambda.idle();
-    assert.deepEqual(asked.filter((request) => (request as { schoolId: string }).schoolId === 'feed-redrive'), [{ schoolId: 'feed-redrive', scope, mode: 'pending' }]);
+    const pending = asked.filter((request) => (request as { scope: string }).scope === scope) as { nonce: string }[];
+    assert.deepEqual(pending, [{ scope, mode: 'pending', nonce: pending[0]?.nonce }]);
+    assert.match(pending[0]!.nonce, /^pending-/);
     assert.equal((await feed.get()).body.state, 'active');
     assert.equal((await endpointItem(scope))!.disabledAt, null);
 
@@ -223,7 +225,7 @@ describe('the school’s feed endpoint', () => {
     assert.equal((await feed.get()).body.state, 'disabled');
     assert.equal((await feed.put({ url: 'http://127.0.0.1:9/again' })).statusCode, 200);
     await lambda.idle();
-    assert.equal(asked.filter((request) => (request as { schoolId: string }).schoolId === 'feed-redrive').length, 2);
+    assert.equal(asked.filter((request) => (request as { scope: string }).scope === scope).length, 2);
     assert.equal((await feed.get()).body.state, 'active');
   });
 });
@@ -344,7 +346,7 @@ describe('the feed’s pull and replay', () => {
     const feed = api('feed-replay');
     assert.equal((await feed.replay({ from: '2026-12-01T00:00:00Z' })).statusCode, 404);
     await feed.put({ url: 'http://127.0.0.1:9/' });
-    const mine = () => asked.filter((request) => (request as { schoolId: string }).schoolId === 'feed-replay');
+    const mine = () => asked.filter((request) => (request as { scope: string }).scope === scope);
 
     const range = await feed.replay({ from: '2026-12-01T00:00:00Z', to: '2026-12-02T00:00:00-03:00' });
     assert.equal(range.statusCode, 202, range.rawBody);
@@ -358,9 +360,9 @@ describe('the feed’s pull and replay', () => {
     assert.equal(byId.body.eventIds, 1);
     await lambda.idle();
     assert.deepEqual(mine(), [
-      { schoolId: 'feed-replay', scope, mode: 'replay', replay: range.body.replay, from: Date.parse('2026-12-01T00:00:00Z'), to: Date.parse('2026-12-02T03:00:00Z') },
-      { schoolId: 'feed-replay', scope, mode: 'replay', replay: open.body.replay, from: Date.parse('2026-12-01T00:00:00Z'), to: null },
-      { schoolId: 'feed-replay', scope, mode: 'replay', replay: byId.body.replay, eventIds: [stored!.id] },
+      { scope, mode: 'replay', nonce: range.body.replay, from: '2026-12-01T00:00:00.000Z', to: '2026-12-02T03:00:00.000Z' },
+      { scope, mode: 'replay', nonce: open.body.replay, from: '2026-12-01T00:00:00.000Z' },
+      { scope, mode: 'replay', nonce: byId.body.replay, eventIds: [stored!.id] },
     ]);
     assert.notEqual(range.body.replay, open.body.replay, 'each replay its own id (the redrive’s nonce)');
 

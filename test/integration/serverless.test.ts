@@ -30,7 +30,7 @@ describe('serverless.yml, as CloudFormation', () => {
   const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
   it('packages one zip per function', () => {
-    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'audit.zip', 'credentials.zip', 'enrollments.zip', 'eraseSchool.zip', 'feed.zip', 'feedCapture.zip', 'feedExpiry.zip', 'manualEnrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconcileFanout.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
+    assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.zip')).sort(), ['applyParked.zip', 'audit.zip', 'credentials.zip', 'enrollments.zip', 'eraseSchool.zip', 'feed.zip', 'feedCapture.zip', 'feedEnqueue.zip', 'feedExpiry.zip', 'feedRedrive.zip', 'feedSender.zip', 'manualEnrollments.zip', 'mappings.zip', 'reconcile.zip', 'reconcileFanout.zip', 'reconciliations.zip', 'recovery.zip', 'schools.zip', 'webhook.zip']);
   });
 
   it('is valid against the current CloudFormation resource schemas', () => {
@@ -99,6 +99,9 @@ describe('serverless.yml, as CloudFormation', () => {
       AuditLambdaFunction: 'AuditRole',
       FeedCaptureLambdaFunction: 'FeedCaptureRole',
       FeedExpiryLambdaFunction: 'FeedExpiryRole',
+      FeedEnqueueLambdaFunction: 'FeedEnqueueRole',
+      FeedSenderLambdaFunction: 'FeedSenderRole',
+      FeedRedriveLambdaFunction: 'FeedRedriveRole',
     });
     const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
     assert.deepEqual(actionsByRole, {
@@ -244,6 +247,28 @@ describe('serverless.yml, as CloudFormation', () => {
         Enrollments: ['dynamodb:GetItem'],
         Feed: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       },
+      FeedEnqueueRole: {
+        logs,
+        // Its stream, the endpoint (GetItem) and events not to be pushed (UpdateItem).
+        Feed: ['dynamodb:DescribeStream', 'dynamodb:GetItem', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams', 'dynamodb:UpdateItem'],
+        FeedDeliveriesQueue: ['sqs:SendMessage'],
+        FeedEnqueueFailuresQueue: ['sqs:SendMessage'],
+        '{"Fn::GetAtt":["FeedBus","Arn"]}': ['events:PutEvents'],
+      },
+      FeedSenderRole: {
+        logs,
+        Feed: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        FeedDeliveriesQueue: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+        kms: ['kms:Decrypt'],
+      },
+      FeedRedriveRole: {
+        logs,
+        Feed: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        'Feed/index': ['dynamodb:Query'],
+        FeedDeliveriesQueue: ['sqs:SendMessage'],
+        FeedRedriveFailuresQueue: ['sqs:SendMessage'],
+        lambda: ['lambda:InvokeFunction'],
+      },
     });
   });
 
@@ -339,7 +364,7 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.equal(queue.Properties.SqsManagedSseEnabled, true);
 
     // Only the runner may decrypt a school's credentials.
-    const decrypters = ofType('AWS::IAM::Role').filter(([, role]) => JSON.stringify(role).includes('kms:Decrypt') && JSON.stringify(role).includes('-credentials')).map(([id]) => id);
+    const decrypters = ofType('AWS::IAM::Role').filter(([, role]) => JSON.stringify(role).includes('kms:Decrypt') && JSON.stringify(role).includes('-credentials"')).map(([id]) => id);
     assert.deepEqual(decrypters, ['ReconcileRole']);
 
     const statements = (role: string) => resources[role]!.Properties.Policies[0].PolicyDocument.Statement as any[];
@@ -369,10 +394,10 @@ describe('serverless.yml, as CloudFormation', () => {
     for (const [id, role] of invokers) {
       const invoke = role.Properties.Policies[0].PolicyDocument.Statement.find((s: any) => s.Action.includes('lambda:InvokeFunction'));
       const targets =
-        id === 'ReconciliationsRole' ? ['reconcile'] : id === 'ReconcileFanoutRole' ? ['reconcile', 'reconcile-fanout'] : id === 'SchoolsRole' || id === 'EraseSchoolRole' ? ['erase-school'] : id === 'FeedRole' ? ['feed-redrive'] : ['apply-parked'];
+        id === 'ReconciliationsRole' ? ['reconcile'] : id === 'ReconcileFanoutRole' ? ['reconcile', 'reconcile-fanout'] : id === 'SchoolsRole' || id === 'EraseSchoolRole' ? ['erase-school'] : id === 'FeedRole' || id === 'FeedRedriveRole' ? ['feed-redrive'] : ['apply-parked'];
       assert.deepEqual([invoke.Resource].flat().map((r: any) => /:function:hotmart-enrollments-prod-([\w-]+)$/.exec(r['Fn::Sub'])?.[1]), targets, id);
     }
-    assert.deepEqual(invokers.map(([id]) => id).sort(), ['ApplyParkedRole', 'EraseSchoolRole', 'FeedRole', 'MappingsRole', 'ReconcileFanoutRole', 'ReconciliationsRole', 'SchoolsRole']);
+    assert.deepEqual(invokers.map(([id]) => id).sort(), ['ApplyParkedRole', 'EraseSchoolRole', 'FeedRedriveRole', 'FeedRole', 'MappingsRole', 'ReconcileFanoutRole', 'ReconciliationsRole', 'SchoolsRole']);
     const send = resources.ApplyParkedRole!.Properties.Policies[0].PolicyDocument.Statement.find((s: any) => s.Action.includes('sqs:SendMessage'));
     assert.deepEqual(send.Resource, { 'Fn::GetAtt': ['ApplyParkedFailuresQueue', 'Arn'] });
   });
@@ -459,7 +484,7 @@ describe('serverless.yml, as CloudFormation', () => {
     );
     for (const statement of policy) assert.equal(statement.Effect, 'Allow');
 
-    // IAM: the same two, on that key only (by its alias); no other role has any kms action.
+    // IAM: the same two, on that key only (by its alias); no other role has any kms action but the feed sender's Decrypt on the feed's own key.
     const kmsGrants = ofType('AWS::IAM::Role').flatMap(([id, role]) =>
       role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement)
         .filter((s: any) => JSON.stringify(s.Action).includes('kms:') && !JSON.stringify(s.Condition).includes('-feed-secrets'))
@@ -501,10 +526,10 @@ describe('serverless.yml, as CloudFormation', () => {
       // The background functions (reconciliation runner and fan-out, parked-purchase worker, school erasure) serve no request.
       // The feed's ping waits up to 10 s for the school's endpoint: that function gets 15.
       if (id === 'FeedLambdaFunction') assert.equal(fn.Properties.Timeout, 15, id);
-      else if (!['ReconcileLambdaFunction', 'ReconcileFanoutLambdaFunction', 'ApplyParkedLambdaFunction', 'EraseSchoolLambdaFunction', 'FeedCaptureLambdaFunction', 'FeedExpiryLambdaFunction'].includes(id)) assert.ok(fn.Properties.Timeout <= 6, id);
+      else if (!['ReconcileLambdaFunction', 'ReconcileFanoutLambdaFunction', 'ApplyParkedLambdaFunction', 'EraseSchoolLambdaFunction', 'FeedCaptureLambdaFunction', 'FeedExpiryLambdaFunction', 'FeedEnqueueLambdaFunction', 'FeedSenderLambdaFunction', 'FeedRedriveLambdaFunction'].includes(id)) assert.ok(fn.Properties.Timeout <= 6, id);
     }
     const logGroups = ofType('AWS::Logs::LogGroup');
-    assert.equal(logGroups.length, 16);
+    assert.equal(logGroups.length, 19);
     for (const [id, group] of logGroups) assert.ok(group.Properties.RetentionInDays > 0, id);
   });
 
@@ -528,8 +553,8 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.deepEqual(resources.FeedSecretsKeyAlias!.Properties, { AliasName: 'alias/hotmart-enrollments-prod-feed-secrets', TargetKeyId: { Ref: 'FeedSecretsKey' } });
     const schoolContext = { 'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['schoolId'] }, Null: { 'kms:EncryptionContextKeys': 'false' } };
     const users = (key.Properties.KeyPolicy.Statement as any[]).filter((s) => [s.Action].flat().some((a: string) => /^kms:(Encrypt|Decrypt|ReEncrypt|GenerateDataKey|\*)/.test(a)));
-    // Only the feed function encrypts; it (ping) and, once the delivery's sender exists, FeedSenderRole decrypt.
-    const decrypters = resources.FeedSenderRole ? ['FeedRole', 'FeedSenderRole'] : ['FeedRole'];
+    // Only the feed function encrypts; it (ping) and the sender decrypt.
+    const decrypters = ['FeedRole', 'FeedSenderRole'];
     assert.deepEqual(
       users.map((s) => [s.Principal.AWS['Fn::GetAtt'][0], s.Action, s.Condition]),
       [['FeedRole', 'kms:Encrypt', schoolContext], ...decrypters.map((role) => [role, 'kms:Decrypt', schoolContext])],
@@ -572,6 +597,46 @@ describe('serverless.yml, as CloudFormation', () => {
     assert.equal(rules[0]![1].Properties.ScheduleExpression, 'rate(1 minute)');
     const query = resources.FeedExpiryRole!.Properties.Policies[0].PolicyDocument.Statement.find((s: any) => s.Action.includes('dynamodb:Query'));
     assert.deepEqual(query.Resource, { 'Fn::Sub': '${FeedTable.Arn}/index/cross-school-access-ends' }, 'the one cross-school read of the sweep');
+  });
+
+  it('pushes the feed through a FIFO queue (retention, visibility, a dead-letter queue above the retry schedule), the stage\'s bus, bounded stream retries and on-failure queues', () => {
+    const queue = resources.FeedDeliveriesQueue!.Properties;
+    assert.equal(queue.FifoQueue, true);
+    assert.equal(queue.QueueName, 'hotmart-enrollments-prod-feed-deliveries.fifo');
+    assert.ok(queue.MessageRetentionPeriod >= 2 * 86_400, 'kept longer than the ≈26 h of retries');
+    const sender = resources.FeedSenderLambdaFunction!.Properties;
+    assert.ok(queue.VisibilityTimeout >= sender.Timeout + 10, 'never handed out twice while the sender may still hold it');
+    const dlq = queue.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0];
+    assert.equal(resources[dlq]!.Properties.FifoQueue, true);
+    assert.ok(queue.RedrivePolicy.maxReceiveCount > 20 * 2, 'above the schedule\'s attempts, with room for ordering waits');
+    assert.equal(resources.FeedBus!.Type, 'AWS::Events::EventBus');
+    assert.equal(resources.FeedBus!.Properties.Name, 'hotmart-enrollments-prod');
+
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+    const ofFunction = (id: string) => mappings.filter((m) => m.FunctionName['Fn::GetAtt'][0] === id);
+    const [stream] = ofFunction('FeedEnqueueLambdaFunction');
+    assert.deepEqual(stream.EventSourceArn, { 'Fn::GetAtt': ['FeedTable', 'StreamArn'] });
+    assert.equal(stream.BisectBatchOnFunctionError, true);
+    assert.ok(stream.MaximumRetryAttempts >= 1 && stream.MaximumRetryAttempts <= 10, 'finite retries');
+    assert.deepEqual(stream.FunctionResponseTypes, ['ReportBatchItemFailures']);
+    assert.deepEqual(stream.DestinationConfig.OnFailure.Destination, { 'Fn::GetAtt': ['FeedEnqueueFailuresQueue', 'Arn'] });
+    assert.deepEqual(JSON.parse(stream.FilterCriteria.Filters[0].Pattern), { eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: [{ prefix: 'EVT#' }] } } } });
+    const [fifo] = ofFunction('FeedSenderLambdaFunction');
+    assert.deepEqual(fifo.EventSourceArn, { 'Fn::GetAtt': ['FeedDeliveriesQueue', 'Arn'] });
+    assert.ok(fifo.BatchSize <= 10);
+    assert.deepEqual(fifo.FunctionResponseTypes, ['ReportBatchItemFailures']);
+
+    const redrive = ofType('AWS::Lambda::EventInvokeConfig').find(([, c]) => c.Properties.FunctionName.Ref === 'FeedRedriveLambdaFunction')![1].Properties;
+    assert.equal(redrive.MaximumRetryAttempts, 2);
+    assert.match(JSON.stringify(redrive.DestinationConfig.OnFailure.Destination), /FeedRedriveFailuresQueue/);
+    const env = (id: string) => resources[id]!.Properties.Environment.Variables;
+    assert.deepEqual(env('FeedEnqueueLambdaFunction').FEED_BUS_NAME, { Ref: 'FeedBus' });
+    assert.deepEqual(env('FeedSenderLambdaFunction').FEED_DELIVERY_QUEUE_URL, { Ref: 'FeedDeliveriesQueue' });
+    assert.equal(env('FeedSenderLambdaFunction').FEED_SECRETS_KEY_ID, 'alias/hotmart-enrollments-prod-feed-secrets');
+    assert.equal(env('FeedRedriveLambdaFunction').FEED_REDRIVE_FUNCTION, 'hotmart-enrollments-prod-feed-redrive');
+    // Of the three, only the sender opens the endpoint's secrets (besides the feed function's ping), bound to a school id.
+    const decrypts = Object.entries(resources.FeedSecretsKey!.Properties.KeyPolicy.Statement as any[]).filter(([, s]) => [s.Action].flat().includes('kms:Decrypt'));
+    assert.deepEqual(decrypts.map(([, s]) => s.Principal.AWS['Fn::GetAtt'][0]), ['FeedRole', 'FeedSenderRole']);
   });
 });
 

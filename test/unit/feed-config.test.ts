@@ -4,7 +4,7 @@ import { feedSecretSealerFor } from '../../lib/adapters/secrets/feed-secret-seal
 import { localDevelopmentSealer } from '../../lib/adapters/secrets/credential-sealer.ts';
 import { loadConfig } from '../../lib/config.ts';
 
-const tables = { EVENTS_TABLE: 'events', ENROLLMENTS_TABLE: 'enrollments', MAPPINGS_TABLE: 'mappings', QUARANTINE_TABLE: 'quarantine', RECONCILIATIONS_TABLE: 'runs', SCHOOLS_TABLE: 'schools', FEED_TABLE: 'feed' };
+const tables = { EVENTS_TABLE: 'events', ENROLLMENTS_TABLE: 'enrollments', MAPPINGS_TABLE: 'mappings', QUARANTINE_TABLE: 'quarantine', RECONCILIATIONS_TABLE: 'runs', SCHOOLS_TABLE: 'schools', FEED_TABLE: 'feed', AUDIT_TABLE: 'audit' };
 const inAws = { ...tables, AWS_LAMBDA_FUNCTION_NAME: 'hotmart-enrollments-prod-feed' };
 
 describe('the feed function’s settings', () => {

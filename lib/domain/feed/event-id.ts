@@ -50,3 +50,8 @@ export function createEventIdFactory(clock: () => number, random: RandomBytes = 
     return `evt_${base32(time, TIME_CHARS)}${base32(counter, COUNTER_CHARS)}${suffix}`;
   };
 }
+
+/** The lowest id an event emitted at or after `epochMs` can have (a replay's `from`/`to` as an id range). */
+export function eventIdFloor(epochMs: number): string {
+  return `evt_${base32(Math.max(0, Math.floor(epochMs)), TIME_CHARS)}`;
+}

@@ -1,0 +1,15 @@
+import { deliveryLog, feedDeliveryQueue, feedSecretOpener, feedStores, feedWebhookSender } from '#lib/adapters/feed-delivery-deps.ts';
+import { loadConfig } from '#lib/config.ts';
+import { createLogger } from '#lib/logger.ts';
+import { feedSenderHandler } from './worker.ts';
+
+const config = loadConfig();
+
+export const handler = feedSenderHandler({
+  storeFor: feedStores(config),
+  queue: feedDeliveryQueue(config),
+  send: feedWebhookSender(config),
+  openSecret: feedSecretOpener(config),
+  now: Date.now,
+  log: deliveryLog(createLogger('feed-sender', config.logLevel)),
+});
