@@ -158,7 +158,10 @@ describe('serverless.yml, as CloudFormation', () => {
         ReconcileFailuresQueue: ['sqs:SendMessage'],
         kms: ['kms:Decrypt'],
         Reconciliations: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        Events: ['dynamodb:PutItem'],
+        // A finished run's metrics read the school's latest delivery and waiting purchases (its status reads).
+        Events: ['dynamodb:PutItem', 'dynamodb:Query'],
+        'Events/index': ['dynamodb:Query', 'dynamodb:Query'], // arrivals and waiting
+        'Quarantine/index': ['dynamodb:Query'],
         Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:Query'],
       },

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLogger, setLogContext, withInvocation } from '#lib/logger.ts';
 import { count, createMetrics, emitFeedMetrics, METRICS, ms } from '#lib/observability/metrics.ts';
+import { reconciliationMetrics } from '#lib/observability/reconciliation-metrics.ts';
 import { webhookMetrics } from '#lib/observability/webhook-metrics.ts';
 
 const capture = () => {
@@ -77,5 +78,34 @@ describe('log lines of an invocation', () => {
     assert.equal(two.coldStart, false);
     assert.equal(two.schoolId, 'escola-b');
     assert.equal(three.outcome, 'duplicate');
+  });
+});
+
+describe('a finished reconciliation run’s metrics', () => {
+  const NOW = Date.UTC(2026, 11, 1, 12);
+  const HOUR = 3600_000;
+  const run = (status: 'succeeded' | 'failed', grants: number) =>
+    ({
+      id: 'r', trigger: 'schedule', status, from: NOW - 72 * HOUR, to: NOW, startedAt: NOW - 5000, finishedAt: NOW, leaseUntil: NOW,
+      report: { checked: { sales: 3, subscriptions: 0 }, alreadyKnown: 0, applied: { grants, revocations: 0, other: 0 }, skipped: { unmapped: 0, unmappedProducts: [], other: 0, reasons: {} }, errors: [] },
+    }) as any;
+
+  it('counts a failed run and the lost webhooks a run found', () => {
+    const failed = reconciliationMetrics(run('failed', 2), { lastDeliveryAt: NOW - HOUR, oldestWaitingAt: null }, NOW);
+    assert.equal(failed.ReconciliationFailed!.value, 1);
+    assert.equal(failed.ReconciliationSucceeded, undefined);
+    assert.equal(failed.ReconciliationLostWebhooks!.value, 2);
+    assert.equal(failed.WebhookSilence, undefined, 'a delivery came an hour ago: not silent');
+  });
+
+  it('reports webhook silence when lost webhooks were found and no delivery came for 24 h (or ever)', () => {
+    assert.equal(reconciliationMetrics(run('succeeded', 1), { lastDeliveryAt: NOW - 25 * HOUR, oldestWaitingAt: null }, NOW).WebhookSilence!.value, 1);
+    assert.equal(reconciliationMetrics(run('succeeded', 1), { lastDeliveryAt: null, oldestWaitingAt: null }, NOW).WebhookSilence!.value, 1);
+    assert.equal(reconciliationMetrics(run('succeeded', 0), { lastDeliveryAt: null, oldestWaitingAt: null }, NOW).WebhookSilence, undefined, 'nothing lost: a quiet school, not a silent webhook');
+  });
+
+  it('gives the age of the oldest purchase waiting for a mapping, in seconds (0 when none waits)', () => {
+    assert.deepEqual(reconciliationMetrics(run('succeeded', 0), { lastDeliveryAt: NOW, oldestWaitingAt: NOW - 2 * HOUR }, NOW).WaitingForMappingAgeSeconds, { value: 7200, unit: 'Seconds' });
+    assert.equal(reconciliationMetrics(run('succeeded', 0), { lastDeliveryAt: NOW, oldestWaitingAt: null }, NOW).WaitingForMappingAgeSeconds!.value, 0);
   });
 });
