@@ -53,3 +53,8 @@ export function createLogger(service: string, level: string = 'INFO'): Logger {
   };
   return { debug: write('DEBUG'), info: write('INFO'), warn: write('WARN'), error: write('ERROR') };
 }
+
+/** A Lambda handler whose every log line carries its invocation's context (request id, cold start). */
+export function inInvocation<E, C, R>(handler: (event: E, context: C) => Promise<R>): (event: E, context: C) => Promise<R> {
+  return (event, context) => withInvocation((context as { awsRequestId?: string } | undefined)?.awsRequestId ?? 'unknown', () => handler(event, context));
+}
