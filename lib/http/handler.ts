@@ -12,7 +12,7 @@ import { json } from './responses.ts';
 /** Answer 503 this long before Lambda's timeout, so a slow store never becomes a killed request. */
 export const TIMEOUT_MARGIN_MS = 500;
 
-/** Told once per request, after the answer: by default one INFO line (route, status, duration). */
+/** Told once per request, after the answer (the webhook's metrics line); by default nothing is logged for an answer. */
 export type RequestSummary = (response: HttpResponse, durationMs: number, route: string) => void;
 
 /**
@@ -27,8 +27,6 @@ export function httpHandler<E extends APIGatewayProxyEventV2>(
   summary?: RequestSummary,
 ) {
   const chain = middyChain(logger, middlewares, handle);
-  const summarise: RequestSummary =
-    summary ?? ((response, durationMs, route) => logger.info('answered', { route, statusCode: response.statusCode, durationMs }));
   return (event: E, context: Context): Promise<HttpResponse> =>
     withInvocation(context.awsRequestId, async () => {
       const started = performance.now();
@@ -36,7 +34,7 @@ export function httpHandler<E extends APIGatewayProxyEventV2>(
       if (schoolId && SCHOOL_ID_PATTERN.test(schoolId)) setLogContext({ schoolId });
       const response = await chain(event, context);
       if (!invocationContext()?.outcome) setLogContext({ outcome: String(response.statusCode) });
-      summarise(response, performance.now() - started, event.routeKey);
+      summary?.(response, performance.now() - started, event.routeKey);
       return response;
     });
 }
