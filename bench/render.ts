@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 /**
  * Turns one run's figures into BENCHMARKS.md: every number in it comes from the figures, and every
  * target is checked here. Sections are numbered in the order they appear.
@@ -68,6 +69,8 @@ function sections(f: Figures): Section[] {
 
 export type Rendered = { markdown: string; targets: Target[] };
 
+const OBSERVABILITY = new URL('./observability.md', import.meta.url);
+
 export function render(f: Figures): Rendered {
   const body = sections(f);
   const ref = (title: string) => `§${body.findIndex((s) => s.title === title) + 1}`;
@@ -85,6 +88,8 @@ export function render(f: Figures): Rendered {
     '|---|---|---|',
     ...checked.map((x) => `| ${x.target} | ${x.measured} | ${verdict(x.holds)} |`),
     ...body.flatMap((s, i) => ['', `## ${i + 1}. ${s.title}`, '', ...s.lines]),
+    // Measured by its own script (bench/measure/observability.ts), kept as written.
+    ...(existsSync(OBSERVABILITY) ? ['', readFileSync(OBSERVABILITY, 'utf8').trimEnd()] : []),
     '',
   ];
   return { markdown: lines.join('\n'), targets: checked };

@@ -80,6 +80,8 @@ const EnvSchema = z.object({
   AWS_LAMBDA_FUNCTION_NAME: optional,
   /** DEBUG, INFO (the default, also for an unknown value), WARN, ERROR or SILENT; any case. */
   LOG_LEVEL: optional.transform((value) => value?.toUpperCase()).pipe(z.enum(LOG_LEVELS).catch('INFO')),
+  // CloudWatch metrics' namespace, one per stage (serverless.yml); lib/observability/metrics.ts.
+  METRICS_NAMESPACE: optional,
 });
 type Env = z.output<typeof EnvSchema>;
 
@@ -131,6 +133,7 @@ const ConfigSchema = EnvSchema.transform((e, ctx) => {
     dynamodbRequestTimeoutMs: e.DYNAMODB_REQUEST_TIMEOUT_MS,
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
+    metricsNamespace: e.METRICS_NAMESPACE ?? 'hotmart-enrollments/local',
     ...(e.DYNAMODB_ENDPOINT ? { dynamodbEndpoint: e.DYNAMODB_ENDPOINT } : {}),
     schoolCacheTtlMs: e.SCHOOL_CACHE_TTL_MS,
     reconciliation: {

@@ -34,7 +34,8 @@ export function measureColdStarts(bundles: BundleFigures, stack: BenchStack): Co
       });
       const key = `${b.name}.${b.build}`;
       if (!child.stdout) throw new Error(`${key} failed: ${child.stderr.split('\n').filter((l) => l.length < 300 && !/^\s+at /.test(l)).slice(-12).join('\n')}`);
-      const result = JSON.parse(child.stdout);
+      // The bundle's own log and metrics lines come first; the child's figures are the last line.
+      const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!);
       if (result.statusCode !== 200) throw new Error(`${key} answered ${result.statusCode}: ${child.stderr}`);
       const s = samples.get(key) ?? { importMs: [], firstEventMs: [] };
       s.importMs.push(result.importMs);

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import type { Logger } from '#lib/logger.ts';
+import { inInvocation } from '#lib/logger.ts';
 import type { DynamoDeps } from '#lib/adapters/dynamodb/index.ts';
 import { drainParked } from '#lib/services/apply-parked.ts';
 import type { SchoolParkedJobLauncher } from '#lib/services/ports.ts';
@@ -11,7 +12,7 @@ import { ParkedJobSchema } from './schema.ts';
  * step goes to the on-failure queue (serverless.yml) and the rest waits for the next mapping PUT.
  */
 export function parkedWorker(deps: Pick<DynamoDeps, 'storesFor'> & { launch: SchoolParkedJobLauncher }, logger: Logger) {
-  return async (event: unknown, context: Context) => {
+  return inInvocation(async (event: unknown, context: Context) => {
     const { scope, ...job } = ParkedJobSchema.parse(event);
     const stores = deps.storesFor(scope);
     const scoped = { store: stores.mappingStore, events: stores.events, launch: (next: typeof job) => deps.launch({ ...next, scope }) };
@@ -21,5 +22,5 @@ export function parkedWorker(deps: Pick<DynamoDeps, 'storesFor'> & { launch: Sch
     const { applied, continued } = await drainParked(job, deadline, scoped);
     logger.info('parked purchases applied', { schoolId: scope.split('#')[0], productId: job.productId, applied, continued });
     return { productId: job.productId, applied, continued };
-  };
+  });
 }

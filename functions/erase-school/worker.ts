@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import type { Logger } from '#lib/logger.ts';
+import { inInvocation } from '#lib/logger.ts';
 import { eraseSchoolStep, sweepTombstones } from '#lib/services/school-erasure.ts';
 import type { SchoolErasureDeps } from '#lib/services/school-erasure.ts';
 import { EraseSchoolEventSchema } from './schema.ts';
@@ -11,7 +12,7 @@ import { EraseSchoolEventSchema } from './schema.ts';
  * the on-failure queue, and the next sweep starts that school's erasure again.
  */
 export function eraseSchoolWorker(deps: Omit<SchoolErasureDeps, 'now'>, logger: Logger) {
-  return async (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
+  return inInvocation(async (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
     const job = EraseSchoolEventSchema.parse(event);
     if ('sweep' in job) {
       const launched = await sweepTombstones(deps);
@@ -23,5 +24,5 @@ export function eraseSchoolWorker(deps: Omit<SchoolErasureDeps, 'now'>, logger: 
     const result = await eraseSchoolStep(job, deadline, deps);
     logger.info('school erasure step', { schoolId: job.schoolId, ...result });
     return result;
-  };
+  });
 }

@@ -1,5 +1,6 @@
 import { slidingWindow } from '#lib/domain/reconciliation.ts';
 import type { Logger } from '#lib/logger.ts';
+import { inInvocation } from '#lib/logger.ts';
 import type { FanOutDeps, FanOutStep } from '#lib/services/reconcile-fanout.ts';
 import { fanOutStep } from '#lib/services/reconcile-fanout.ts';
 import { FanOutInputSchema } from './schema.ts';
@@ -12,7 +13,7 @@ import { FanOutInputSchema } from './schema.ts';
  */
 export function reconcileFanOut(deps: FanOutDeps, options: { pageSize: number; leaseMs: number; windowHours: number; logger: Logger }) {
   const { logger } = options;
-  return async (event: unknown) => {
+  const invocation = inInvocation(async (event: unknown, _context: { awsRequestId?: string } | undefined) => {
     const input = FanOutInputSchema.parse(event);
     // A schedule's event starts the chain over the window it names; every later step carries it on.
     const step: FanOutStep =
@@ -20,5 +21,6 @@ export function reconcileFanOut(deps: FanOutDeps, options: { pageSize: number; l
     const result = await fanOutStep(step, deps, { ...options, onFailure: (schoolId, reason) => logger.error('reconciliation not started for a school', { schoolId, reason }) });
     logger.info('reconciliations started', { after: step.after ?? null, started: result.started, busy: result.busy, failed: result.failed.length, continued: result.continued });
     return { ...result, failed: result.failed.length };
-  };
+  });
+  return (event: unknown, context?: { awsRequestId?: string }) => invocation(event, context);
 }

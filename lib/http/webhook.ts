@@ -5,6 +5,9 @@ import { AppError } from '../domain/errors.ts';
 import type { TokenHashes } from '../domain/school.ts';
 import { hashMatches, SCHOOL_ID_PATTERN, scopeOf, tokenHash } from '../domain/school.ts';
 import type { Logger } from '../logger.ts';
+import { setLogContext } from '../logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { webhookMetrics } from '../observability/webhook-metrics.ts';
 import type { PepperSource, SchoolStore } from '../services/ports.ts';
 import type { SchoolCache } from '../services/school-cache.ts';
 import { createSchoolCache } from '../services/school-cache.ts';
@@ -101,6 +104,7 @@ export const HEALTH_MESSAGE =
   'Hotmart webhook endpoint is up: configure this URL in Hotmart (Webhook, version 2.0.0); it takes POSTs carrying the X-HOTMART-HOTTOK header.';
 
 export function webhookResponse(result: ReceiveResult, logger: Logger): HttpResponse {
+  setLogContext({ outcome: result.kind === 'quarantined' ? 'quarantined' : result.outcome.status });
   if (result.kind === 'quarantined') {
     logger.warn('delivery quarantined', { quarantineId: result.quarantineId, reason: result.reason });
     return json(202, { status: 'quarantined', reason: result.reason, quarantineId: result.quarantineId });
@@ -113,11 +117,22 @@ export function webhookResponse(result: ReceiveResult, logger: Logger): HttpResp
 export type WebhookDeps = { schools: Pick<SchoolStore, 'get'>; storesFor(scope: string): ReceiveDeps };
 
 /** The webhook Lambda: transport checks, then one delivery received by its school; a GET answers 200 only if a POST could be accepted. */
-export function webhookHandler(config: Pick<Config, 'schoolCacheTtlMs'>, deps: WebhookDeps, logger: Logger, options: { pepper: PepperSource; now?: () => number }) {
+/** `metrics`: where each request's EMF line goes (its outcome, a refusal, a 5xx, its latency); none, none written. */
+export function webhookHandler(
+  config: Pick<Config, 'schoolCacheTtlMs'>,
+  deps: WebhookDeps,
+  logger: Logger,
+  options: { pepper: PepperSource; now?: () => number; metrics?: Metrics },
+) {
   const schools = createSchoolCache(deps.schools, { ttlMs: config.schoolCacheTtlMs, ...(options.now ? { now: options.now } : {}) });
-  return httpHandler<WebhookEvent>(logger, [hotmartWebhookGuard(logger, schools, options.pepper)], async (event) =>
-    event.delivery && event.scope
-      ? webhookResponse(await receiveHotmartDelivery(event.delivery, deps.storesFor(event.scope)), logger)
-      : json(200, { status: 'ok', message: HEALTH_MESSAGE }),
+  const { metrics } = options;
+  return httpHandler<WebhookEvent>(
+    logger,
+    [hotmartWebhookGuard(logger, schools, options.pepper)],
+    async (event) =>
+      event.delivery && event.scope
+        ? webhookResponse(await receiveHotmartDelivery(event.delivery, deps.storesFor(event.scope)), logger)
+        : json(200, { status: 'ok', message: HEALTH_MESSAGE }),
+    (response, durationMs, route) => metrics?.emit(webhookMetrics(response.statusCode ?? 200, durationMs), { route, statusCode: response.statusCode, durationMs: Math.round(durationMs) }),
   );
 }

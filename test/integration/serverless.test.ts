@@ -173,7 +173,10 @@ describe('serverless.yml, as CloudFormation', () => {
         ReconcileFailuresQueue: ['sqs:SendMessage'],
         kms: ['kms:Decrypt'],
         Reconciliations: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        Events: ['dynamodb:PutItem'],
+        // A finished run's metrics read the school's latest delivery and waiting purchases (its status reads).
+        Events: ['dynamodb:PutItem', 'dynamodb:Query'],
+        'Events/index': ['dynamodb:Query', 'dynamodb:Query'], // arrivals and waiting
+        'Quarantine/index': ['dynamodb:Query'],
         Enrollments: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Mappings: ['dynamodb:ConditionCheckItem', 'dynamodb:Query'],
       },
@@ -246,6 +249,7 @@ describe('serverless.yml, as CloudFormation', () => {
         'Feed/index': ['dynamodb:Query'],
         Enrollments: ['dynamodb:GetItem'],
         Feed: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        FeedExpiryFailuresQueue: ['sqs:SendMessage'],
       },
       FeedEnqueueRole: {
         logs,
@@ -329,7 +333,7 @@ describe('serverless.yml, as CloudFormation', () => {
     // The runner's whole environment: which key opens a school's credentials, never a credential.
     assert.deepEqual(Object.keys(runner.Environment.Variables).sort(), [
       'AUDIT_TABLE', 'CREDENTIALS_KEY_ID', 'ENROLLMENTS_TABLE', 'EVENTS_TABLE', 'EVENT_RETENTION_DAYS', 'FEED_TABLE', 'HOTMART_API_URL', 'HOTMART_SANDBOX_API_URL',
-      'HOTMART_SANDBOX_TOKEN_URL', 'HOTMART_TOKEN_URL', 'LOG_LEVEL', 'MAPPINGS_TABLE', 'QUARANTINE_TABLE', 'RECONCILE_LEASE_SECONDS', 'RECONCILE_WINDOW_HOURS', 'RECONCILIATIONS_TABLE', 'SCHOOLS_TABLE',
+      'HOTMART_SANDBOX_TOKEN_URL', 'HOTMART_TOKEN_URL', 'LOG_LEVEL', 'MAPPINGS_TABLE', 'METRICS_NAMESPACE', 'QUARANTINE_TABLE', 'RECONCILE_LEASE_SECONDS', 'RECONCILE_WINDOW_HOURS', 'RECONCILIATIONS_TABLE', 'SCHOOLS_TABLE',
     ]);
     assert.equal(runner.Environment.Variables.RECONCILE_WINDOW_HOURS, '72');
     // Hotmart's hosts come from stage options only, never from the deployer's shell.
@@ -637,6 +641,92 @@ describe('serverless.yml, as CloudFormation', () => {
     // Of the three, only the sender opens the endpoint's secrets (besides the feed function's ping), bound to a school id.
     const decrypts = Object.entries(resources.FeedSecretsKey!.Properties.KeyPolicy.Statement as any[]).filter(([, s]) => [s.Action].flat().includes('kms:Decrypt'));
     assert.deepEqual(decrypts.map(([, s]) => s.Principal.AWS['Fn::GetAtt'][0]), ['FeedRole', 'FeedSenderRole']);
+  });
+
+  it('pages one stage topic: an alarm per function (errors, throttles), table, on-failure queue and service metric, a dashboard, the webhook protected and the admin API throttled', () => {
+    const alarms = Object.fromEntries(ofType('AWS::CloudWatch::Alarm'));
+    for (const [id, alarm] of Object.entries(alarms)) {
+      assert.deepEqual(alarm.Properties.AlarmActions, [{ Ref: 'AlarmTopic' }], id);
+      assert.match(alarm.Properties.AlarmDescription, /What to do: README\.md, "Runbook" → [a-z0-9-]+/, id);
+      assert.ok(alarm.Properties.AlarmDescription.length <= 1024, id);
+    }
+    const on = (namespace: string, metric: string, dimension?: unknown) =>
+      Object.values(alarms).filter((a) => a.Properties.Namespace === namespace && a.Properties.MetricName === metric && (dimension === undefined || JSON.stringify(a.Properties.Dimensions?.[0]?.Value) === JSON.stringify(dimension)));
+    // Every function, whoever adds it: its Errors and its Throttles.
+    const functions = ofType('AWS::Lambda::Function');
+    assert.ok(functions.length >= 12);
+    for (const [id] of functions) {
+      assert.equal(on('AWS/Lambda', 'Errors', { Ref: id }).length, 1, `${id} errors`);
+      assert.equal(on('AWS/Lambda', 'Throttles', { Ref: id }).length, 1, `${id} throttles`);
+    }
+    // Every table: its read and write throttle events.
+    for (const [id] of ofType('AWS::DynamoDB::Table')) {
+      const alarm = alarms[`${id}ThrottlesAlarm`];
+      assert.ok(alarm, id);
+      assert.deepEqual(alarm.Properties.Metrics.filter((m: any) => m.MetricStat).map((m: any) => [m.MetricStat.Metric.MetricName, m.MetricStat.Metric.Dimensions[0].Value]), [['ReadThrottleEvents', { Ref: id }], ['WriteThrottleEvents', { Ref: id }]]);
+    }
+    // Every asynchronous function has an on-failure queue, and every such queue an alarm on its depth.
+    const configs = ofType('AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties);
+    const sources = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+    const sourced = (id: string) => sources.filter((m) => m.FunctionName['Fn::GetAtt']?.[0] === id);
+    const background = functions.filter(([id]) => !ofType('AWS::ApiGatewayV2::Integration').some(([, i]) => JSON.stringify(i.Properties.IntegrationUri).includes(`"${id}"`)));
+    const asynchronous = background.filter(([id]) => sourced(id).length === 0);
+    assert.deepEqual(asynchronous.map(([id]) => id).sort(), ['ApplyParkedLambdaFunction', 'EraseSchoolLambdaFunction', 'FeedExpiryLambdaFunction', 'FeedRedriveLambdaFunction', 'ReconcileFanoutLambdaFunction', 'ReconcileLambdaFunction']);
+    // Functions on a stream or a queue: a stream's failed batches go to an on-failure queue, a queue's
+    // messages that keep failing to its dead-letter queue; either way an alarm on that queue's depth.
+    const streamOrQueue = background.filter(([id]) => sourced(id).length > 0);
+    assert.deepEqual(streamOrQueue.map(([id]) => id).sort(), ['FeedCaptureLambdaFunction', 'FeedEnqueueLambdaFunction', 'FeedSenderLambdaFunction']);
+    for (const [id] of streamOrQueue) {
+      for (const mapping of sourced(id)) {
+        const source = mapping.EventSourceArn['Fn::GetAtt'][0];
+        const queue = mapping.DestinationConfig?.OnFailure?.Destination?.['Fn::GetAtt']?.[0] ?? resources[source]?.Properties.RedrivePolicy?.deadLetterTargetArn?.['Fn::GetAtt']?.[0];
+        assert.equal(resources[queue]?.Type, 'AWS::SQS::Queue', `${id} has no failure queue`);
+        assert.equal(on('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { 'Fn::GetAtt': [queue, 'QueueName'] }).length, 1, `${queue} depth`);
+      }
+    }
+    for (const [id] of asynchronous) {
+      const config = configs.find((c) => c.FunctionName.Ref === id);
+      const queue = config?.DestinationConfig?.OnFailure?.Destination?.['Fn::GetAtt']?.[0];
+      assert.equal(resources[queue]?.Type, 'AWS::SQS::Queue', `${id} has no on-failure queue`);
+      const depth = on('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { 'Fn::GetAtt': [queue, 'QueueName'] });
+      assert.equal(depth.length, 1, `${queue} depth`);
+      assert.equal(depth[0]!.Properties.Threshold, 1);
+    }
+    // The service's own metrics (lib/observability/metrics.ts), stage-wide: no dimension at all.
+    const own = (metric: string) => {
+      const found = on('hotmart-enrollments/prod', metric);
+      assert.equal(found.length, 1, metric);
+      assert.equal(found[0]!.Properties.Dimensions, undefined, metric);
+      return found[0]!.Properties;
+    };
+    for (const metric of ['Webhook5xx', 'DeliveryRefused401', 'DeliveryQuarantined', 'ReconciliationFailed', 'ReconciliationLostWebhooks', 'WebhookSilence', 'FeedDead', 'FeedEndpointDisabled']) own(metric);
+    assert.deepEqual([own('WaitingForMappingAgeSeconds').Statistic, own('WaitingForMappingAgeSeconds').Threshold], ['Maximum', 3600]);
+    assert.equal(resources.WebhookLambdaFunction!.Properties.Environment.Variables.METRICS_NAMESPACE, 'hotmart-enrollments/prod');
+
+    // One topic; an e-mail subscription only when --param="alarm-email=…" names an address.
+    assert.equal(ofType('AWS::SNS::Topic').length, 1);
+    const subscription = resources.AlarmEmailSubscription as Resource & { Condition?: string };
+    assert.equal(subscription.Condition, 'HasAlarmEmail');
+    assert.deepEqual(template.Conditions.HasAlarmEmail, { 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] }, 'no address given: no subscription');
+
+    // The dashboard names every function, table and queue the alarms watch.
+    const body = resources.OperationsDashboard!.Properties.DashboardBody['Fn::Sub'];
+    for (const [id] of [...functions, ...ofType('AWS::DynamoDB::Table')]) assert.ok(body.includes(`\${${id}}`), `dashboard misses ${id}`);
+    for (const metric of ['DeliveryProcessed', 'DeliveryRefused401', 'WebhookLatency', 'ReconciliationFailed', 'WaitingForMappingAgeSeconds', 'FeedDead']) assert.ok(body.includes(`"${metric}"`), metric);
+
+    // Starvation: concurrency reserved for the webhook; the admin API throttled, the webhook's routes allowed more.
+    assert.equal(resources.WebhookLambdaFunction!.Properties.ReservedConcurrentExecutions, 100);
+    const stage = resources.HttpApiStage!.Properties;
+    assert.deepEqual([stage.DefaultRouteSettings.ThrottlingRateLimit, stage.DefaultRouteSettings.ThrottlingBurstLimit], [20, 40]);
+    assert.deepEqual(Object.keys(stage.RouteSettings).sort(), ['GET /schools/{schoolId}/webhooks/hotmart', 'POST /schools/{schoolId}/webhooks/hotmart']);
+    for (const route of Object.values<any>(stage.RouteSettings)) assert.ok(route.ThrottlingRateLimit > stage.DefaultRouteSettings.ThrottlingRateLimit);
+
+    // Tracing: every function actively traced, its role allowed to write to X-Ray.
+    for (const [id, fn] of functions) {
+      assert.deepEqual(fn.Properties.TracingConfig, { Mode: 'Active' }, id);
+      const role = resources[fn.Properties.Role['Fn::GetAtt'][0]]!;
+      assert.ok(JSON.stringify(role.Properties.ManagedPolicyArns).includes('AWSXRayDaemonWriteAccess'), id);
+    }
   });
 });
 
