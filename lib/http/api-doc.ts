@@ -20,7 +20,7 @@ export type RouteDoc = {
   path: string;
   summary: string;
   description?: string;
-  tags: string[];
+  tags: readonly string[];
   /** `iam`: signed with SigV4 (API Gateway's aws_iam authoriser); `hottok`: Hotmart's token, no IAM. */
   auth: 'iam' | 'hottok';
   /** The path parameters' schema (a parameter not named here is a string); {schoolId} is always the school slug. */
@@ -80,7 +80,7 @@ export const pageOf = (item: z.ZodType) => z.strictObject({ items: z.array(item)
 export const isoDateTime = () => z.iso.datetime();
 
 /** A JSON request body, as the admin routes read it (lib/http/request.ts jsonBody). */
-export const jsonBodyDoc = (schema: z.ZodType, required = true): RouteDoc['body'] => ({ schema, required });
+export const jsonBodyDoc = (schema: z.ZodType, required = true): NonNullable<RouteDoc['body']> => ({ schema, required });
 
 /** The errors of every route of a school resolved from its path (lib/http/school-routes.ts): 400 not a slug, 404 no such school. */
 export const SCHOOL_ERRORS = [400, 404] as const;
