@@ -12,9 +12,9 @@
  * the run. `KEY_SCOPE_GATE=on|off` overrides the default below.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { checkKeyScope, countByTable, describeOffender, keySchemasFromServerlessYml, offendingRequests } from './key-scope.ts';
 import type { KeyRecord } from './key-scope.ts';
@@ -50,6 +50,8 @@ await warmUpDynamoDbLocal(dynamodb.endpoint);
 process.stderr.write(`# DynamoDB Local warmed up in ${Date.now() - warming} ms\n`);
 let code = 1;
 const logs: string[] = [];
+// Answers the integration tests validated against docs/openapi.json (test/helpers/openapi-answers.ts), one line per test process.
+const answersFile = join(mkdtempSync(join(tmpdir(), 'openapi-answers-')), 'answers.jsonl');
 try {
   const recorder = keyRecords ? ['--import', new URL('./key-recorder.ts', import.meta.url).pathname] : [];
   const child = spawn(process.execPath, ['--import', 'tsx', ...recorder, '--test', '--test-concurrency=2', ...files], {
@@ -59,6 +61,7 @@ try {
       DYNAMODB_ENDPOINT: dynamodb.endpoint,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'DEBUG',
       ...(keyRecords ? { DYNAMODB_KEY_RECORD: keyRecords } : {}),
+      OPENAPI_ANSWERS_FILE: answersFile,
     },
   });
   for await (const line of createInterface({ input: child.stdout })) {
@@ -75,6 +78,20 @@ if (leaks.length > 0) {
   code = 1;
 } else {
   process.stderr.write(`# logs: ${logs.length} service log lines captured from the whole run; none holds a token, CPF, phone or address\n`);
+}
+{
+  const tally = new Map<string, number>();
+  const lines = existsSync(answersFile) ? readFileSync(answersFile, 'utf8').split('\n').filter(Boolean) : [];
+  for (const line of lines) for (const [key, count] of Object.entries(JSON.parse(line) as Record<string, number>)) tally.set(key, (tally.get(key) ?? 0) + count);
+  const routes = new Set([...tally.keys()].map((key) => key.replace(/ \d{3}$/, '')));
+  const total = [...tally.values()].reduce((sum, count) => sum + count, 0);
+  process.stderr.write(`# openapi: ${total} answers of ${routes.size} routes (${tally.size} route-statuses) validated against docs/openapi.json\n`);
+  const documented = Object.entries(JSON.parse(readFileSync(new URL('../docs/openapi.json', import.meta.url), 'utf8')).paths as Record<string, object>).flatMap(([path, ops]) =>
+    Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+  );
+  const unexercised = documented.filter((route) => !routes.has(route));
+  if (total > 0 && unexercised.length > 0) process.stderr.write(`# openapi: routes no test of this run answered through test/helpers/stack.ts: ${unexercised.join(', ')}\n`);
+  rmSync(dirname(answersFile), { recursive: true, force: true });
 }
 if (keyRecords) {
   try {

@@ -1,12 +1,14 @@
 import { AppError } from '#lib/domain/errors.ts';
+import type * as z from 'zod';
 import { jsonBody, routeByKey, validate } from '#lib/http/request.ts';
 import { isoDate, json, noContent } from '#lib/http/responses.ts';
 import type { Logger } from '#lib/logger.ts';
 import type { CredentialsView, SchoolCredentialsDeps } from '#lib/services/school-credentials.ts';
 import { connectHotmart, disconnectHotmart, readHotmartConnection } from '#lib/services/school-credentials.ts';
+import type { CredentialsViewSchema } from './schema.ts';
 import { CredentialsBodySchema, SchoolPathSchema } from './schema.ts';
 
-const view = (credentials: CredentialsView) => ({ clientId: credentials.clientId, sandbox: credentials.sandbox, verifiedAt: isoDate(credentials.verifiedAt) });
+const view = (credentials: CredentialsView): z.output<typeof CredentialsViewSchema> => ({ clientId: credentials.clientId, sandbox: credentials.sandbox, verifiedAt: isoDate(credentials.verifiedAt) });
 const noSchool = (schoolId: string) => new AppError('SCHOOL.NOT_FOUND', `no school ${schoolId}`);
 
 /** PUT/GET/DELETE /schools/{schoolId}/hotmart-credentials: never a secret in an answer or a log. */

@@ -10,3 +10,6 @@ export const CredentialsBodySchema = z.strictObject({
   basic: z.string().trim().min(1).max(1000).optional(),
   sandbox: z.boolean().default(false),
 });
+
+/** The stored credentials as shown (never the secret): checked with Hotmart at `verifiedAt`. */
+export const CredentialsViewSchema = z.strictObject({ clientId: z.string(), sandbox: z.boolean(), verifiedAt: z.iso.datetime() });

@@ -17,3 +17,5 @@ export const ManualGrantSchema = z.strictObject({
     .transform((value) => Date.parse(value))
     .optional(),
 });
+
+export { EnrollmentViewSchema } from '#lib/http/view-schemas.ts';

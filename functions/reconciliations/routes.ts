@@ -1,4 +1,5 @@
 import type { ReconciliationDeps } from '#lib/adapters/dynamodb/index.ts';
+import type * as z from 'zod';
 import { AppError } from '#lib/domain/errors.ts';
 import type { ReconciliationRun } from '#lib/domain/reconciliation.ts';
 import { effectiveStatus } from '#lib/domain/reconciliation.ts';
@@ -8,9 +9,10 @@ import { isoDate, json } from '#lib/http/responses.ts';
 import type { Logger } from '#lib/logger.ts';
 import type { RunLauncher } from '#lib/services/ports.ts';
 import { launchRun } from '#lib/services/reconciliation-runs.ts';
+import type { RunViewSchema } from './schema.ts';
 import { RunListSchema, RunPathSchema, windowSchema } from './schema.ts';
 
-export function runView(run: ReconciliationRun, now = Date.now()) {
+export function runView(run: ReconciliationRun, now = Date.now()): z.output<typeof RunViewSchema> {
   const status = effectiveStatus(run, now);
   return {
     id: run.id,

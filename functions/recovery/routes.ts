@@ -1,4 +1,5 @@
 import type { DynamoDeps } from '#lib/adapters/dynamodb/index.ts';
+import type * as z from 'zod';
 import { callerOf, jsonBody, validate } from '#lib/http/request.ts';
 import { routeBySchool, SCHOOL_PATH } from '#lib/http/school-routes.ts';
 import type { Logger } from '#lib/logger.ts';
@@ -6,9 +7,10 @@ import { isoDate, json } from '#lib/http/responses.ts';
 import { eraseStudent } from '#lib/services/erasure.ts';
 import { listQuarantine, replayEvent, replayQuarantined } from '#lib/services/recovery.ts';
 import type { QuarantineRecord } from '#lib/services/ports.ts';
+import type { QuarantineViewSchema } from './schema.ts';
 import { CORRECTION_MAX_BYTES, EventPathSchema, QuarantineListSchema, QuarantinePathSchema, QuarantineReplaySchema, StudentPathSchema } from './schema.ts';
 
-const view = (record: QuarantineRecord) => ({ ...record, receivedAt: isoDate(record.receivedAt), expiresAt: isoDate(record.expiresAt * 1000) });
+const view = (record: QuarantineRecord): z.output<typeof QuarantineViewSchema> => ({ ...record, receivedAt: isoDate(record.receivedAt), expiresAt: isoDate(record.expiresAt * 1000) });
 
 export function recoveryRoutes(deps: Pick<DynamoDeps, 'schools' | 'storesFor'>, logger: Logger) {
   return routeBySchool(deps.schools, deps.storesFor, {

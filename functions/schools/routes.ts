@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type * as z from 'zod';
 import type { School } from '#lib/domain/school.ts';
 import { jsonBody, routeByKey, validate } from '#lib/http/request.ts';
 import { isoDate, json, noContent } from '#lib/http/responses.ts';
@@ -7,10 +8,11 @@ import type { PepperSource, SchoolErasureLauncher, SchoolStore } from '#lib/serv
 import type { StatusDeps } from '#lib/services/school-status.ts';
 import { readSchoolStatus } from '#lib/services/school-status.ts';
 import { activeSchool, deleteSchool, dropPreviousToken, listSchools, putSchool, setSchoolToken } from '#lib/services/schools.ts';
+import type { SchoolViewSchema } from './schema.ts';
 import { SchoolInputSchema, SchoolListSchema, SchoolPathSchema, TokenInputSchema } from './schema.ts';
 
 /** A school as the API shows it: never its incarnation or token hashes. */
-export const schoolView = (school: School) => ({
+export const schoolView = (school: School): z.output<typeof SchoolViewSchema> => ({
   schoolId: school.schoolId,
   name: school.name,
   createdAt: isoDate(school.createdAt),

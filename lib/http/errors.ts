@@ -5,7 +5,8 @@ import type { Logger } from '../logger.ts';
 import type { HttpResponse } from './responses.ts';
 import { json } from './responses.ts';
 
-const HTTP_STATUS: Record<ErrorCode, number> = {
+/** The one map of error codes to HTTP statuses (the API description lists each status's codes from it). */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
   'AUTH.INVALID_TOKEN': 401,
   'REQUEST.TOO_LARGE': 413,
   'REQUEST.UNSUPPORTED_MEDIA_TYPE': 415,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createTables, tableEnvVars } from '../../scripts/local/tables.ts';
+import { recordAnswer } from './openapi-answers.ts';
 
 export const TOKEN = 'test-hottok-0123456789abcdef';
 export const PREVIOUS_TOKEN = 'test-hottok-previous-987654321';
@@ -100,7 +101,10 @@ export async function invoke(handler: Handler, request: ApiRequest): Promise<Api
   } catch {
     // not JSON: keep the text
   }
-  return { statusCode: response.statusCode ?? 200, headers: (response.headers ?? {}) as Record<string, string>, body, rawBody };
+  const answer = { statusCode: response.statusCode ?? 200, headers: (response.headers ?? {}) as Record<string, string>, body, rawBody };
+  // Every answer is one the API description describes (test/helpers/openapi-answers.ts), or the test fails.
+  recordAnswer(event.routeKey, answer.statusCode, rawBody, answer.headers);
+  return answer;
 }
 
 /** A route key of one school: 'GET /mappings' → 'GET /schools/{schoolId}/mappings'. */
