@@ -34,7 +34,7 @@ export const ALARMS = [
   { id: 'FeedDead', metric: 'FeedDead', stat: 'Sum', period: 300, threshold: 1, anchor: 'feed-dead-events',
     what: 'Feed events exhausted their retries (dead): the platform did not learn of these enrollment changes.' },
   { id: 'FeedEndpointDisabled', metric: 'FeedEndpointDisabled', stat: 'Sum', period: 300, threshold: 1, anchor: 'feed-endpoint-disabled',
-    what: 'A school\'s feed endpoint was disabled after failing too long: no enrollment change reaches that platform.' },
+    what: 'A school\'s feed endpoint answered 410 Gone and was disabled: nothing is pushed to that platform until its endpoint is set again (PUT …/feed).' },
 ];
 
 const alarm = (topic, props) => ({

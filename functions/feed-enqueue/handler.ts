@@ -1,6 +1,7 @@
 import { deliveryLog, feedDeliveryQueue, feedEventBus, feedStores } from '#lib/adapters/feed-delivery-deps.ts';
 import { loadConfig } from '#lib/config.ts';
 import { createLogger } from '#lib/logger.ts';
+import { createMetrics, feedOutcomeMetrics } from '#lib/observability/metrics.ts';
 import { feedEnqueueHandler } from './worker.ts';
 
 const config = loadConfig();
@@ -11,5 +12,6 @@ export const handler = feedEnqueueHandler({
   queue: feedDeliveryQueue(config),
   bus: feedEventBus(config, logger),
   now: Date.now,
+  observe: feedOutcomeMetrics(createMetrics(config.metricsNamespace, 'feed-enqueue')),
   log: deliveryLog(logger),
 });

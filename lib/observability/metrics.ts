@@ -86,3 +86,6 @@ export const ms = (n: number) => ({ value: Math.round(n), unit: 'Milliseconds' a
 export function emitFeedMetrics(metrics: Metrics, result: 'delivered' | 'failed' | 'dead' | 'endpointDisabled', latencyMs?: number): void {
   metrics.emit({ [METRICS.feed[result]]: count(), ...(latencyMs === undefined ? {} : { [METRICS.feed.latency]: ms(latencyMs) }) }, { outcome: result });
 }
+
+/** The feed functions' `observe` port (lib/services/feed-delivery-ports.ts FeedOutcomeObserver): one EMF line per attempt. */
+export const feedOutcomeMetrics = (metrics: Metrics) => (result: 'delivered' | 'failed' | 'dead' | 'endpointDisabled', latencyMs?: number) => emitFeedMetrics(metrics, result, latencyMs);

@@ -19,6 +19,8 @@ export type StoredFeedEvent = {
   dead: boolean;
   attempts: number;
   firstFailedAt?: number;
+  /** Epoch ms: when the event was emitted (the delivery latency's start). */
+  createdAt?: number;
 };
 
 export type SealedSecret = { sealed: string; createdAt: number; validUntil: number | null };
@@ -49,6 +51,15 @@ export interface FeedDeliveryStore {
   /** These events (missing ones left out), in emission order. */
   eventsByIds(ids: string[]): Promise<StoredFeedEvent[]>;
 }
+
+/**
+ * One push attempt's result, for the stage-wide metrics (lib/observability/metrics.ts
+ * emitFeedMetrics; no per-school dimension): `delivered` (a 2xx; `latencyMs` from the event's
+ * createdAt, first pushes only, not replays), `failed` (to be retried), `dead` (retries ran out, or
+ * a body that can never be sent), `endpointDisabled` (a 410 switched the school's endpoint off).
+ */
+export type FeedOutcome = 'delivered' | 'failed' | 'dead' | 'endpointDisabled';
+export type FeedOutcomeObserver = (outcome: FeedOutcome, latencyMs?: number) => void;
 
 /** The stage's EventBridge bus (source `hotmart-enrollments`, detail-type = type, detail = the envelope). */
 export interface EventBus {

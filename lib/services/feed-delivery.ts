@@ -1,5 +1,5 @@
 import { isExhausted, retryDelaySeconds } from '../domain/feed/retry.ts';
-import type { FeedEndpoint, FeedDeliveryStore, EventBus, SecretOpener, StoredFeedEvent, WebhookSender } from './feed-delivery-ports.ts';
+import type { FeedEndpoint, FeedDeliveryStore, EventBus, FeedOutcomeObserver, SecretOpener, StoredFeedEvent, WebhookSender } from './feed-delivery-ports.ts';
 import type { DeliveryQueue } from './ports.ts';
 
 /**
@@ -19,6 +19,8 @@ export type FeedDeliveryDeps = {
   /** Epoch ms: the retry schedule's clock. */
   now: () => number;
   log: DeliveryLog;
+  /** Each attempt's result, for the metrics (functions/feed-sender, feed-enqueue: EMF lines). */
+  observe?: FeedOutcomeObserver;
 };
 
 const schoolIdOf = (scope: string) => scope.split('#')[0]!;
@@ -48,6 +50,7 @@ export async function enqueueFeedEvents(records: EnqueueRecord[], deps: FeedDeli
       if (!isJson(event.body)) {
         await store.markDead(event.id, deps.now(), 'the stored body is not JSON');
         deps.log('feed event dead: unparseable body', { eventId: event.id });
+        deps.observe?.('dead');
         continue;
       }
       await deps.bus.put([{ id: event.id, type: event.type, detail: event.body }]);
@@ -125,21 +128,28 @@ export function feedSender(deps: SenderDeps) {
     const now = deps.now();
     if (result.outcome === 'delivered') {
       if (event.pending || event.dead) await store.markDelivered(event.id, now);
+      deps.observe?.('delivered', replay || event.createdAt === undefined ? undefined : Math.max(0, now - event.createdAt));
       return { kind: 'ok' };
     }
     if (result.outcome === 'gone') {
       await store.disableEndpoint(now, 'the endpoint answered 410 Gone');
       cache.delete(scope);
       deps.log('feed endpoint disabled (410)', { schoolId: schoolIdOf(scope), eventId: event.id });
+      deps.observe?.('endpointDisabled');
       return { kind: 'drop' };
     }
-    if (replay && !event.pending) return { kind: 'fail', delay: SHORT_DELAY_SECONDS };
+    if (replay && !event.pending) {
+      deps.observe?.('failed');
+      return { kind: 'fail', delay: SHORT_DELAY_SECONDS };
+    }
     const failed = await store.markFailed(event.id, now, result.error ?? 'not delivered');
     if (isExhausted(failed.attempts, failed.firstFailedAt, now)) {
       await store.markDead(event.id, now, result.error ?? 'not delivered');
       deps.log('feed event dead: retries exhausted', { eventId: event.id, attempts: failed.attempts });
+      deps.observe?.('dead');
       return { kind: 'drop' };
     }
+    deps.observe?.('failed');
     return { kind: 'fail', delay: retryDelaySeconds(failed.attempts) };
   }
 

@@ -25,7 +25,7 @@ import { LocalStreamPoller } from '#lib/adapters/local/stream-poller.ts';
 import type { StreamFailure, StreamHandler } from '#lib/adapters/local/stream-poller.ts';
 import { localDevelopmentSealer } from '#lib/adapters/secrets/credential-sealer.ts';
 import { sendWebhook } from '#lib/adapters/webhooks/send.ts';
-import type { FeedRedriveJob } from '#lib/services/feed-delivery-ports.ts';
+import type { FeedOutcomeObserver, FeedRedriveJob } from '#lib/services/feed-delivery-ports.ts';
 import { feedEnqueueHandler } from '../../functions/feed-enqueue/worker.ts';
 import { feedRedriveHandler } from '../../functions/feed-redrive/worker.ts';
 import { feedSenderHandler } from '../../functions/feed-sender/worker.ts';
@@ -45,6 +45,8 @@ export type FeedRuntimeOptions = {
   /** The send timeout (10 s, as in AWS, unless a test asks for less). */
   sendTimeoutMs?: number;
   log?: (line: string) => void;
+  /** The sender's and the enqueue's results, as in AWS (functions/feed-sender: EMF lines through feedOutcomeMetrics). */
+  observe?: FeedOutcomeObserver;
 };
 
 export type FeedRuntime = {
@@ -78,6 +80,7 @@ export async function startFeedRuntime(options: FeedRuntimeOptions): Promise<Fee
     queue,
     now: () => clock.now(),
     log: deliveryLog,
+    ...(options.observe ? { observe: options.observe } : {}),
     openSecret: (schoolId, sealed) => localDevelopmentSealer.open(schoolId, sealed),
     send: (delivery) => sendWebhook(delivery, { local: true, ...(options.sendTimeoutMs ? { timeoutMs: options.sendTimeoutMs } : {}) }),
   });
@@ -93,7 +96,7 @@ export async function startFeedRuntime(options: FeedRuntimeOptions): Promise<Fee
     return run;
   };
 
-  const enqueue = feedEnqueueHandler({ storeFor, queue, bus, now: () => clock.now(), log: deliveryLog });
+  const enqueue = feedEnqueueHandler({ storeFor, queue, bus, now: () => clock.now(), log: deliveryLog, ...(options.observe ? { observe: options.observe } : {}) });
   const streamFailures: StreamFailure[] = [];
   const poller = (tableName: string, handler: StreamHandler) =>
     new LocalStreamPoller({

@@ -14,7 +14,7 @@ import { createTestStack } from './stack.ts';
  * schedule pass without waiting). `settle()` moves the clock to each due retry until the queue is
  * empty or `maxMs` of clock time has passed, waiting for readiness, never sleeping.
  */
-export async function startTestFeedRuntime(options: Partial<Pick<FeedRuntimeOptions, 'capture' | 'expiry' | 'httpPort'>> = {}) {
+export async function startTestFeedRuntime(options: Partial<Pick<FeedRuntimeOptions, 'capture' | 'expiry' | 'httpPort' | 'observe'>> = {}) {
   const { endpoint, tables } = await createTestStack();
   const clock: ManualClock = manualClock(Date.now());
   const runtime: FeedRuntime = await startFeedRuntime({ endpoint, tables: { feed: tables.FEED_TABLE!, enrollments: tables.ENROLLMENTS_TABLE! }, clock, sendTimeoutMs: 2000, ...options });

@@ -24,6 +24,7 @@ export function storedEventOf(item: FeedEventItem): StoredFeedEvent {
     pending: item.pendingKey !== undefined,
     dead: item.deadKey !== undefined,
     attempts: item.attempts ?? 0,
+    createdAt: item.createdAt,
     ...(item.firstFailedAt === undefined ? {} : { firstFailedAt: item.firstFailedAt }),
   };
 }
