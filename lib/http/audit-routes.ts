@@ -7,8 +7,17 @@ import { SCHOOL_PATH } from './school-routes.ts';
  * the body: a replay's holds personal data, a token or credentials request a secret), its status
  * and its JSON answer (the answers hold no secret: see each route).
  */
-export type AuditedRequest = { path: Record<string, string | undefined>; hasBody: boolean; status: number; answer: Record<string, any> | undefined };
-export type DescribeWrite = (request: AuditedRequest) => AuditChange;
+export type AuditedRequest = {
+  path: Record<string, string | undefined>;
+  hasBody: boolean;
+  status: number;
+  answer: Record<string, any> | undefined;
+  /** Only the body's `bodyKeys` the describer declared (keys that hold neither a secret nor personal data). */
+  body?: Record<string, unknown>;
+};
+export type DescribeWrite = ((request: AuditedRequest) => AuditChange) & { bodyKeys?: readonly string[] };
+/** A describer that also sees these keys of the (validated) body: nothing else of it. */
+const seeing = (bodyKeys: readonly string[], describe: (request: AuditedRequest) => AuditChange): DescribeWrite => Object.assign(describe, { bodyKeys });
 
 const S = SCHOOL_PATH;
 const ids = (path: AuditedRequest['path'], ...names: string[]) =>
@@ -21,6 +30,15 @@ const putMapping: DescribeWrite = ({ path, status, answer }) => ({
   change: { created: status === 201, version: answer?.version, targets: answer?.targets },
 });
 const deleteMapping: DescribeWrite = ({ path }) => ({ action: path.offerCode === undefined ? 'mapping.delete' : 'offer.delete', ids: ids(path, 'productId', 'offerCode'), change: { deleted: true } });
+/** A feed endpoint's URL without its query or user info (either could carry a credential of the platform). */
+const endpointUrl = (url: unknown) => {
+  try {
+    const parsed = new URL(String(url));
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return undefined;
+  }
+};
 const manualTarget = (path: AuditedRequest['path']) => ids(path, 'targetType', 'targetId');
 
 /**
@@ -56,5 +74,20 @@ export const AUDITED_ROUTES: Record<string, DescribeWrite> = {
     change: { corrected: hasBody, outcome: answer?.status },
   }),
   [`POST ${S}/events/{eventId}/replay`]: ({ path, answer }) => ({ action: 'event.replay', ids: ids(path, 'eventId'), change: { outcome: answer?.status } }),
+  // The feed (README, "Receive enrollment events"): its secret never, only that one was made, kept or rotated.
+  [`PUT ${S}/feed`]: ({ status, answer }) => ({
+    action: status === 201 ? 'feed.create' : 'feed.update',
+    ids: {},
+    change: { url: endpointUrl(answer?.url), types: answer?.types, secret: status === 201 ? 'created' : 'kept' },
+  }),
+  [`DELETE ${S}/feed`]: () => ({ action: 'feed.delete', ids: {}, change: { endpoint: 'removed' } }),
+  [`POST ${S}/feed/secret`]: ({ answer }) => ({ action: 'feed.rotateSecret', ids: {}, change: { secret: 'rotated', previousValidUntil: answer?.previousValidUntil ?? null } }),
+  // POST …/feed/ping is not a write (it sends a ping event and stores nothing): no record.
+  // A replay names its range or its event ids (from the body: ids, never an event's body).
+  [`POST ${S}/feed/replay`]: seeing(['eventIds'], ({ answer, body }) => ({
+    action: 'feed.replay',
+    ids: { replay: String(answer?.replay) },
+    change: Array.isArray(body?.eventIds) ? { eventIds: body.eventIds } : { from: answer?.from, to: answer?.to ?? null },
+  })),
   [`POST ${S}/reconciliations`]: ({ answer }) => ({ action: 'reconciliation.start', ids: { runId: String(answer?.id) }, change: { from: answer?.from, to: answer?.to } }),
 };

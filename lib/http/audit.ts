@@ -7,13 +7,19 @@ import type { AuditedRequest, DescribeWrite } from './audit-routes.ts';
 import { callerOf } from './request.ts';
 import type { HttpResponse } from './responses.ts';
 
-function parsed(body: string | undefined): unknown {
+function parsed(body: string | undefined, base64 = false): unknown {
   if (!body) return undefined;
   try {
-    return JSON.parse(body);
+    return JSON.parse(base64 ? Buffer.from(body, 'base64').toString('utf8') : body);
   } catch {
     return undefined;
   }
+}
+
+/** Only `keys` of a JSON object body (a describer's `bodyKeys`). */
+function picked(body: unknown, keys: readonly string[]): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null) return {};
+  return Object.fromEntries(keys.filter((key) => key in body).map((key) => [key, (body as Record<string, unknown>)[key]]));
 }
 
 /**
@@ -33,6 +39,7 @@ export function audited(log: Pick<AuditLog, 'write'>, logger: Logger, routes: Re
       if (!describe || status < 200 || status >= 300 || !schoolId) return;
       const by = callerOf(event);
       const request: AuditedRequest = { path: event.pathParameters ?? {}, hasBody: Boolean(event.body), status, answer: parsed(response?.body) as AuditedRequest['answer'] };
+      if (describe.bodyKeys) request.body = picked(parsed(event.body, event.isBase64Encoded), describe.bodyKeys);
       let change: AuditChange | undefined;
       try {
         change = describe(request);

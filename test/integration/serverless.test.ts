@@ -226,6 +226,7 @@ describe('serverless.yml, as CloudFormation', () => {
       },
       FeedRole: {
         logs,
+        Audit: ['dynamodb:PutItem'],
         Schools: ['dynamodb:GetItem'],
         Feed: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         'Feed/index': ['dynamodb:Query', 'dynamodb:Query'], // feedPending and feedDead
