@@ -538,7 +538,7 @@ describe('serverless.yml, as CloudFormation', () => {
     for (const [id, group] of logGroups) assert.ok(group.Properties.RetentionInDays > 0, id);
   });
 
-  it('serves the school’s feed behind IAM with its own role: the feed table and its pending/dead indexes, a rotating KMS key of its own bound to a school id, the redrive worker', () => {
+  it('serves the school’s feed behind IAM with its own role: the feed table and its pending/dead indexes, a rotating KMS key of its own bound to a school id, the redrive worker, the audit record of each write', () => {
     const feedRoutes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties).filter((r) => /\/schools\/\{schoolId\}\/feed(\/|$)/.test(r.RouteKey));
     assert.deepEqual(feedRoutes.map((r) => r.RouteKey).sort(), [
       'DELETE /schools/{schoolId}/feed', 'GET /schools/{schoolId}/feed', 'GET /schools/{schoolId}/feed/events', 'POST /schools/{schoolId}/feed/ping',
@@ -580,7 +580,10 @@ describe('serverless.yml, as CloudFormation', () => {
     const indexes = statements.flatMap((s) => [s.Resource].flat()).map((r: any) => r['Fn::Sub']).filter((r) => typeof r === 'string' && r.includes('/index/'));
     assert.deepEqual(indexes, ['${FeedTable.Arn}/index/feedPending', '${FeedTable.Arn}/index/feedDead']);
     const tablesTouched = statements.flatMap((s) => [s.Resource].flat()).map((r) => JSON.stringify(r)).flatMap((r) => /(\w+)Table/.exec(r)?.[1] ?? []);
-    assert.deepEqual([...new Set(tablesTouched)].sort(), ['Feed', 'Schools']);
+    assert.deepEqual([...new Set(tablesTouched)].sort(), ['Audit', 'Feed', 'Schools']);
+    // The audit trail: only the record of each write (README, "Audit").
+    const onAudit = statements.filter((s) => JSON.stringify(s.Resource).includes('AuditTable'));
+    assert.deepEqual(onAudit.map((s) => [s.Action].flat()), [['dynamodb:PutItem']]);
   });
 
   it('captures enrollment changes into the feed from the enrollments stream (bisect, finite retries, batch item failures, an SQS on-failure queue) and sweeps expiries every minute through the cross-school index', () => {
