@@ -8,7 +8,7 @@ import * as esbuild from 'esbuild';
 import { readServerlessYml } from '../../scripts/local/tables.ts';
 import { root } from './stack.ts';
 
-export type Build = 'deployed' | 'external' | 'ssm-inside';
+export type Build = 'deployed' | 'external' | 'secrets-manager-inside';
 export type BundleName = 'webhook' | 'mappings' | 'enrollments' | 'baseline' | 'floor' | 'peer';
 export type Bundle = { name: BundleName; build: Build; file: string; bytes: number; zodLocales: string[]; zodLocaleBytes: number };
 export type BundleFigures = {
@@ -31,7 +31,7 @@ const out = `${root}.bench`;
 async function build(name: BundleName, kind: Build, options: any): Promise<Bundle> {
   const file = `${out}/${name}.${kind}.mjs`;
   const external =
-    kind === 'external' ? ['@aws-sdk/*'] : kind === 'ssm-inside' ? options.exclude.filter((x: string) => x !== '@aws-sdk/client-ssm') : options.exclude;
+    kind === 'external' ? ['@aws-sdk/*'] : kind === 'secrets-manager-inside' ? options.exclude.filter((x: string) => x !== '@aws-sdk/client-secrets-manager') : options.exclude;
   const result = await esbuild.build({
     entryPoints: [`${root}${ENTRIES[name]}`],
     outfile: file,
@@ -66,8 +66,8 @@ export async function measureBundles(): Promise<BundleFigures> {
   for (const kind of ['deployed', 'external'] as const) {
     for (const name of Object.keys(ENTRIES) as BundleName[]) bundles.push(await build(name, kind, options));
   }
-  // The webhook with the SSM client inside, to show what leaving it to Lambda's runtime saves.
-  bundles.push(await build('webhook', 'ssm-inside', options));
+  // The webhook with the Secrets Manager client (the pepper's) inside, to show what leaving it to Lambda's runtime saves.
+  bundles.push(await build('webhook', 'secrets-manager-inside', options));
   const of = (name: BundleName, kind: Build) => bundles.find((b) => b.name === name && b.build === kind)!;
   return { bundles, excluded: options.exclude, of };
 }

@@ -18,7 +18,7 @@ export type ColdFigures = {
 };
 
 export function measureColdStarts(bundles: BundleFigures, stack: BenchStack): ColdFigures {
-  const measured = bundles.bundles.filter((b) => (COLD_BUNDLES.includes(b.name) && b.build !== 'ssm-inside') || (b.name === 'webhook' && b.build === 'ssm-inside'));
+  const measured = bundles.bundles.filter((b) => (COLD_BUNDLES.includes(b.name) && b.build !== 'secrets-manager-inside') || (b.name === 'webhook' && b.build === 'secrets-manager-inside'));
   const samples = new Map<string, { importMs: number[]; firstEventMs: number[] }>();
   for (let run = 0; run < COLD_RUNS; run++) {
     for (const b of measured) {

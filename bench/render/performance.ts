@@ -11,7 +11,7 @@ export const COLD_RATIO_TARGET = 1.3;
 export function bundlesSection(b: BundleFigures): Section {
   const names: BundleName[] = ['webhook', 'mappings', 'enrollments', 'baseline', 'peer'];
   const locales = (name: BundleName) => [...new Set([...b.of(name, 'deployed').zodLocales, ...b.of(name, 'external').zodLocales])].join(', ') || 'none';
-  const ours = b.bundles.filter((x) => ['webhook', 'mappings', 'enrollments'].includes(x.name) && x.build !== 'ssm-inside');
+  const ours = b.bundles.filter((x) => ['webhook', 'mappings', 'enrollments'].includes(x.name) && x.build !== 'secrets-manager-inside');
   const ourLocales = [...new Set(ours.flatMap((x) => x.zodLocales))];
   return {
     title: 'Bundles',
@@ -33,7 +33,7 @@ export function coldStartSection(c: ColdFigures, b: BundleFigures, trips: RoundT
     `| ${name} | ${build} | ${ms(c.of(name, build).importMs)} | ${ms(c.of(name, build).firstEventMs)} | ${ratio(c.of(name, build).firstEventMs, c.of('baseline', build).firstEventMs)} |`;
   const deployed = c.of('webhook', 'deployed');
   const external = c.of('webhook', 'external');
-  const ssm = c.of('webhook', 'ssm-inside');
+  const inside = c.of('webhook', 'secrets-manager-inside');
   const baseline = c.of('baseline', 'deployed');
   const floor = c.of('floor', 'deployed');
   const held = deployed.firstEventMs / baseline.firstEventMs <= COLD_RATIO_TARGET;
@@ -46,13 +46,13 @@ export function coldStartSection(c: ColdFigures, b: BundleFigures, trips: RoundT
       '| Bundle | build | import | import + first event | / baseline |',
       '|---|---|---|---|---|',
       ...(['webhook', 'baseline', 'floor', 'peer'] as const).flatMap((name) => (['deployed', 'external'] as const).map((build) => row(name, build))),
-      `| webhook | SSM client inside | ${ms(ssm.importMs)} | ${ms(ssm.firstEventMs)} | ${ratio(ssm.firstEventMs, baseline.firstEventMs)} |`,
+      `| webhook | Secrets Manager client inside | ${ms(inside.importMs)} | ${ms(inside.firstEventMs)} | ${ratio(inside.firstEventMs, baseline.firstEventMs)} |`,
       '',
       `**The SDK is bundled.** The webhook's first event takes ${ms(external.firstEventMs)} with the SDK external and ${ms(deployed.firstEventMs)} as deployed, in this run` +
         (deployed.firstEventMs <= external.firstEventMs
           ? ': loading the SDK\'s many files from node_modules costs more than parsing them from one bundle, and the deployed SDK version is then the tested one. '
           : ' — **the SDK external was faster in this run**: if that repeats, serverless.yml\'s choice deserves another look. ') +
-        `The SSM client is the exception: only the webhook's first request in AWS imports it, dynamically, from Lambda's runtime. Inside the bundle it would add ${kb(b.of('webhook', 'ssm-inside').bytes - b.of('webhook', 'deployed').bytes)} and ${ms(ssm.firstEventMs - deployed.firstEventMs)} to this cold start.`,
+        `The Secrets Manager client (the token pepper's) is the exception: only the webhook's first request in AWS imports it, dynamically, from Lambda's runtime. Inside the bundle it would add ${kb(b.of('webhook', 'secrets-manager-inside').bytes - b.of('webhook', 'deployed').bytes)} and ${ms(inside.firstEventMs - deployed.firstEventMs)} to this cold start.`,
       '',
       `**Why the ratio ${held ? 'holds' : 'misses'} ${COLD_RATIO_TARGET}.** Of the webhook's ${ms(deployed.firstEventMs)}, ${ms(deployed.importMs)} is import (baseline ${ms(baseline.importMs)}) and ` +
         `${ms(first(deployed))} the first event (baseline ${ms(first(baseline))}, floor ${ms(first(floor))}). ` +
