@@ -28,7 +28,7 @@ export const EVENT_COLUMNS = ['receivedAt', 'event', 'transaction', 'source', 'o
 
 /** Events: a transaction's (tx), one event (event show), a replay through today's rules (event replay). */
 export function registerEvents(program: Command, context: Context): void {
-  program.command('tx <school> <transaction>').description('every event of a transaction, in order of receipt, and what each did (GET /events?transaction=)')
+  program.command('tx <school> <transaction>').description('every event of a transaction, in order of receipt, and what each did (GET /schools/{schoolId}/events?transaction=)')
     .action(action(context, async (ctx, command, school: string, transaction: string) => {
       const out = ctx.out(command);
       const events = await readAllPages(await ctx.api(command), pathOf(ROUTES.tx, { schoolId: school }), { transaction }, (count) => out.progress(`… ${count} events`));

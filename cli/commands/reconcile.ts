@@ -46,7 +46,7 @@ const runText = (run: any, students?: { granted: any[]; revoked: any[] }) => {
 
 /** Reconciliation: a run over a window of Hotmart's sales (lost webhooks applied), waited for with progress. */
 export function registerReconcile(program: Command, context: Context): void {
-  program.command('reconcile <school>').description('reconciles the school with Hotmart’s API over a window (POST /reconciliations)')
+  program.command('reconcile <school>').description('reconciles the school with Hotmart’s API over a window (POST /schools/{schoolId}/reconciliations)')
     .option('--from <iso>', 'start of the window (default: 24 hours ago)', instant)
     .option('--to <iso>', 'end of the window (default: now)', instant)
     .option('--wait', 'wait for the run to end, with progress, and print its report and the students it granted or revoked')
