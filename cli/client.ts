@@ -83,3 +83,23 @@ export async function readAllPages(api: Api, path: string, query: Record<string,
 
 /** A path segment, escaped (an e-mail's @, a school id as typed). */
 export const seg = (value: string) => encodeURIComponent(value);
+
+/**
+ * A route as serverless.yml and docs/openapi.json name it: `GET /schools/{schoolId}/events/{eventId}`.
+ * Each command file lists the routes it calls in its exported `ROUTES` and calls them through
+ * `call`/`pathOf`, so that test/unit/cli-openapi.test.ts can hold the CLI and the document together.
+ */
+export type Route = `${'GET' | 'PUT' | 'POST' | 'DELETE'} /${string}`;
+
+/** The route's path, each `{name}` filled with its parameter, escaped. */
+export function pathOf(route: Route, params: Record<string, string> = {}): string {
+  return route.slice(route.indexOf(' ') + 1).replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`${route}: no value for {${name}}`);
+    return seg(value);
+  });
+}
+
+/** Calls one route: `call(api, ROUTES.show, { schoolId })`. */
+export const call = (api: Api, route: Route, params: Record<string, string> = {}, options?: RequestOptions): Promise<Answer> =>
+  api.request(route.slice(0, route.indexOf(' ')), pathOf(route, params), options);

@@ -1,9 +1,17 @@
 import type { Command } from 'commander';
-import { readAllPages, seg } from '../client.ts';
+import type { Route } from '../client.ts';
+import { call, pathOf, readAllPages } from '../client.ts';
 import type { Context } from '../context.ts';
 import { action } from '../context.ts';
 import { fields, table } from '../output.ts';
 import { targetText } from './targets.ts';
+
+/** The routes these commands call (test/unit/cli-openapi.test.ts checks them against docs/openapi.json). */
+export const ROUTES = {
+  tx: 'GET /schools/{schoolId}/events',
+  show: 'GET /schools/{schoolId}/events/{eventId}',
+  replay: 'POST /schools/{schoolId}/events/{eventId}/replay',
+} as const satisfies Record<string, Route>;
 
 /** What one event did, in a line: its outcome, the transaction's change and the targets it touched. */
 export const eventRow = (event: any) => ({
@@ -20,21 +28,21 @@ export const EVENT_COLUMNS = ['receivedAt', 'event', 'transaction', 'source', 'o
 
 /** Events: a transaction's (tx), one event (event show), a replay through today's rules (event replay). */
 export function registerEvents(program: Command, context: Context): void {
-  program.command('tx <school> <transaction>').description('every event of a transaction, in order of receipt, and what each did (GET /events?transaction=)')
+  program.command('tx <school> <transaction>').description('every event of a transaction, in order of receipt, and what each did (GET /schools/{schoolId}/events?transaction=)')
     .action(action(context, async (ctx, command, school: string, transaction: string) => {
       const out = ctx.out(command);
-      const events = await readAllPages(await ctx.api(command), `/schools/${seg(school)}/events`, { transaction }, (count) => out.progress(`… ${count} events`));
+      const events = await readAllPages(await ctx.api(command), pathOf(ROUTES.tx, { schoolId: school }), { transaction }, (count) => out.progress(`… ${count} events`));
       out.result({ transaction, events }, () => `transaction ${transaction}\n${table(events.map(eventRow), EVENT_COLUMNS)}` + events.map((e) => `${e.id}: ${e.outcome?.detail ?? ''}\n`).join(''));
     }));
 
   const event = program.command('event').description('one stored event');
   event.command('show <school> <eventId>').action(action(context, async (ctx, command, school: string, eventId: string) => {
-    const { body } = await (await ctx.api(command)).request('GET', `/schools/${seg(school)}/events/${seg(eventId)}`);
+    const { body } = await call(await ctx.api(command), ROUTES.show, { schoolId: school, eventId });
     ctx.out(command).result(body, () => fields(eventRow(body)) + fields({ productId: body.productId, offerCode: body.offerCode, buyerEmail: body.buyerEmail, subscriberCode: body.subscriberCode, replayedAt: body.replayedAt }));
   }));
   event.command('replay <school> <eventId>').description('re-applies a stored event through today’s rules and mappings (idempotent)')
     .action(action(context, async (ctx, command, school: string, eventId: string) => {
-      const { body } = await (await ctx.api(command)).request('POST', `/schools/${seg(school)}/events/${seg(eventId)}/replay`);
+      const { body } = await call(await ctx.api(command), ROUTES.replay, { schoolId: school, eventId });
       ctx.out(command).result(body, () => fields(body));
     }));
 }

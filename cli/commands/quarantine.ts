@@ -1,17 +1,24 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { readAllPages, seg } from '../client.ts';
+import type { Route } from '../client.ts';
+import { call, pathOf, readAllPages } from '../client.ts';
 import type { Context } from '../context.ts';
 import { action } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { fields, table } from '../output.ts';
+
+/** The routes these commands call (test/unit/cli-openapi.test.ts checks them against docs/openapi.json). */
+export const ROUTES = {
+  list: 'GET /schools/{schoolId}/quarantine',
+  replay: 'POST /schools/{schoolId}/quarantine/{id}/replay',
+} as const satisfies Record<string, Route>;
 
 /** Quarantined deliveries (bodies the parser did not understand): list, and replay as is or corrected. */
 export function registerQuarantine(program: Command, context: Context): void {
   const quarantine = program.command('quarantine').description('deliveries kept because they were not understood (30 days)');
   quarantine.command('list <school>').action(action(context, async (ctx, command, school: string) => {
     const out = ctx.out(command);
-    const items = await readAllPages(await ctx.api(command), `/schools/${seg(school)}/quarantine`, {}, (count) => out.progress(`… ${count} quarantined`));
+    const items = await readAllPages(await ctx.api(command), pathOf(ROUTES.list, { schoolId: school }), {}, (count) => out.progress(`… ${count} quarantined`));
     out.result({ items }, () => table(items, ['id', 'reason', 'contentType', 'receivedAt', ['bytes', (r) => r.body?.length ?? 0], ['truncated', (r) => r.truncated ?? false]]));
   }));
   quarantine.command('replay <school> <id>').description('runs the delivery through today’s parser; with --body-file, an operator’s corrected copy of it')
@@ -28,7 +35,7 @@ export function registerQuarantine(program: Command, context: Context): void {
         }
         body = { body: raw, ...(options.contentType ? { contentType: options.contentType } : {}) };
       } else if (options.contentType) throw new UsageError('--content-type goes with --body-file');
-      const answer = await (await ctx.api(command)).request('POST', `/schools/${seg(school)}/quarantine/${seg(id)}/replay`, body ? { body } : {});
+      const answer = await call(await ctx.api(command), ROUTES.replay, { schoolId: school, id }, body ? { body } : {});
       ctx.out(command).result(answer.body, () => fields(answer.body));
     }));
 }

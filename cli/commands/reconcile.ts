@@ -1,11 +1,19 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import type { Api } from '../client.ts';
-import { readAllPages, seg } from '../client.ts';
+import type { Api, Route } from '../client.ts';
+import { call, pathOf, readAllPages } from '../client.ts';
 import type { Context } from '../context.ts';
 import { action } from '../context.ts';
 import { fields, table } from '../output.ts';
 import { targetText } from './targets.ts';
+
+/** The routes these commands call (test/unit/cli-openapi.test.ts checks them against docs/openapi.json). */
+export const ROUTES = {
+  start: 'POST /schools/{schoolId}/reconciliations',
+  list: 'GET /schools/{schoolId}/reconciliations',
+  show: 'GET /schools/{schoolId}/reconciliations/{id}',
+  event: 'GET /schools/{schoolId}/events/{eventId}',
+} as const satisfies Record<string, Route>;
 
 const instant = (value: string) => {
   if (Number.isNaN(Date.parse(value))) throw new InvalidArgumentError(`"${value}" is not an ISO date (2026-11-28 or 2026-11-28T12:00:00Z)`);
@@ -15,7 +23,7 @@ const instant = (value: string) => {
 /** Which students the run granted and revoked: each event id of its report, read back (buyer, transaction, targets). */
 async function studentsOf(api: Api, school: string, report: any) {
   const read = async (id: string) => {
-    const { body } = await api.request('GET', `/schools/${seg(school)}/events/${seg(id)}`);
+    const { body } = await call(api, ROUTES.event, { schoolId: school, eventId: id });
     return { eventId: id, email: body.buyerEmail ?? null, transaction: body.transaction ?? null, targets: body.outcome?.effects?.[0]?.targets ?? [] };
   };
   const changes = report?.changes ?? { grants: [], revocations: [] };
@@ -38,7 +46,7 @@ const runText = (run: any, students?: { granted: any[]; revoked: any[] }) => {
 
 /** Reconciliation: a run over a window of Hotmart's sales (lost webhooks applied), waited for with progress. */
 export function registerReconcile(program: Command, context: Context): void {
-  program.command('reconcile <school>').description('reconciles the school with Hotmart’s API over a window (POST /reconciliations)')
+  program.command('reconcile <school>').description('reconciles the school with Hotmart’s API over a window (POST /schools/{schoolId}/reconciliations)')
     .option('--from <iso>', 'start of the window (default: 24 hours ago)', instant)
     .option('--to <iso>', 'end of the window (default: now)', instant)
     .option('--wait', 'wait for the run to end, with progress, and print its report and the students it granted or revoked')
@@ -47,13 +55,13 @@ export function registerReconcile(program: Command, context: Context): void {
       const api = await ctx.api(command);
       const out = ctx.out(command);
       const from = options.from ?? new Date(Date.now() - 24 * 3600_000).toISOString();
-      let { body: run } = await api.request('POST', `/schools/${seg(school)}/reconciliations`, { body: { from, ...(options.to ? { to: options.to } : {}) } });
+      let { body: run } = await call(api, ROUTES.start, { schoolId: school }, { body: { from, ...(options.to ? { to: options.to } : {}) } });
       if (!options.wait) return out.result(run, () => `started ${run.id}: ${run.from} → ${run.to}\n(reconciliations ${school} ${run.id} shows it)\n`);
       out.progress(`run ${run.id} started: ${run.from} → ${run.to}`);
       const started = Date.now();
       while (run.status === 'running') {
         await new Promise((resolve) => setTimeout(resolve, options.pollSeconds * 1000));
-        run = (await api.request('GET', `/schools/${seg(school)}/reconciliations/${seg(run.id)}`)).body;
+        run = (await call(api, ROUTES.show, { schoolId: school, id: run.id })).body;
         out.progress(`… ${run.status} (${Math.round((Date.now() - started) / 1000)} s)`);
       }
       const students = await studentsOf(api, school, run.report);
@@ -66,10 +74,10 @@ export function registerReconcile(program: Command, context: Context): void {
       const api = await ctx.api(command);
       const out = ctx.out(command);
       if (id === undefined) {
-        const items = await readAllPages(api, `/schools/${seg(school)}/reconciliations`, {}, (count) => out.progress(`… ${count} runs`));
+        const items = await readAllPages(api, pathOf(ROUTES.list, { schoolId: school }), {}, (count) => out.progress(`… ${count} runs`));
         return out.result({ items }, () => table(items, ['id', 'trigger', 'status', 'from', 'to', ['grants', (r) => r.report?.applied.grants], ['revocations', (r) => r.report?.applied.revocations]]));
       }
-      const { body: run } = await api.request('GET', `/schools/${seg(school)}/reconciliations/${seg(id)}`);
+      const { body: run } = await call(api, ROUTES.show, { schoolId: school, id });
       const students = await studentsOf(api, school, run.report);
       out.result({ ...run, students }, () => runText(run, students));
     }));

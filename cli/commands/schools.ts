@@ -1,9 +1,24 @@
 import type { Command } from 'commander';
-import { readAllPages, seg } from '../client.ts';
+import type { Route } from '../client.ts';
+import { call, pathOf, readAllPages } from '../client.ts';
 import type { Context } from '../context.ts';
 import { action } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { fields, table } from '../output.ts';
+
+/** The routes these commands call (test/unit/cli-openapi.test.ts checks them against docs/openapi.json). */
+export const ROUTES = {
+  list: 'GET /schools',
+  show: 'GET /schools/{schoolId}',
+  put: 'PUT /schools/{schoolId}',
+  delete: 'DELETE /schools/{schoolId}',
+  setToken: 'PUT /schools/{schoolId}/hottok',
+  dropPreviousToken: 'DELETE /schools/{schoolId}/hottok/previous',
+  setCredentials: 'PUT /schools/{schoolId}/hotmart-credentials',
+  credentials: 'GET /schools/{schoolId}/hotmart-credentials',
+  deleteCredentials: 'DELETE /schools/{schoolId}/hotmart-credentials',
+  health: 'GET /schools/{schoolId}/webhooks/hotmart',
+} as const satisfies Record<string, Route>;
 
 const SCHOOL_COLUMNS = ['schoolId', 'name', 'createdAt', 'updatedAt'];
 
@@ -14,22 +29,28 @@ export function registerSchools(program: Command, context: Context): void {
   schools.command('list').description('every school (GET /schools)').action(action(context, async (ctx, command) => {
     const api = await ctx.api(command);
     const out = ctx.out(command);
-    const items = await readAllPages(api, '/schools', {}, (count) => out.progress(`… ${count} schools`));
+    const items = await readAllPages(api, pathOf(ROUTES.list), {}, (count) => out.progress(`… ${count} schools`));
     out.result({ items }, () => table(items, SCHOOL_COLUMNS));
   }));
 
   schools.command('show <school>').description('a school and its status: token, credential, deliveries, waiting purchases, reconciliation (GET /schools/{schoolId})')
     .action(action(context, async (ctx, command, school: string) => {
-      const { body } = await (await ctx.api(command)).request('GET', `/schools/${seg(school)}`);
+      const { body } = await call(await ctx.api(command), ROUTES.show, { schoolId: school });
       ctx.out(command).result(body, () => {
         const { status, ...rest } = body;
         return fields(rest) + '\nstatus\n' + fields(status ?? {});
       });
     }));
 
+  schools.command('health <school>').description("whether the school's webhook would accept a delivery now: 503 while no token is set (GET /schools/{schoolId}/webhooks/hotmart)")
+    .action(action(context, async (ctx, command, school: string) => {
+      const { body } = await call(await ctx.api(command), ROUTES.health, { schoolId: school });
+      ctx.out(command).result(body, () => fields(body));
+    }));
+
   schools.command('create <school>').description('creates (or renames) a school (PUT /schools/{schoolId})').requiredOption('--name <name>', 'its display name')
     .action(action(context, async (ctx, command, school: string, options: { name: string }) => {
-      const { status, body } = await (await ctx.api(command)).request('PUT', `/schools/${seg(school)}`, { body: { name: options.name } });
+      const { status, body } = await call(await ctx.api(command), ROUTES.put, { schoolId: school }, { body: { name: options.name } });
       ctx.out(command).result(body, () => `${status === 201 ? 'created' : 'updated'}\n${fields(body)}`);
     }));
 
@@ -37,7 +58,7 @@ export function registerSchools(program: Command, context: Context): void {
     .option('--yes', 'confirm: this cannot be undone')
     .action(action(context, async (ctx, command, school: string, options: { yes?: boolean }) => {
       if (!options.yes) throw new UsageError(`deleting ${school} erases all its data: add --yes to confirm`);
-      const { body } = await (await ctx.api(command)).request('DELETE', `/schools/${seg(school)}`);
+      const { body } = await call(await ctx.api(command), ROUTES.delete, { schoolId: school });
       ctx.out(command).result(body, () => `${body.schoolId}: ${body.status} (its data is erased in the background)\n`);
     }));
 
@@ -46,13 +67,13 @@ export function registerSchools(program: Command, context: Context): void {
     .action(action(context, async (ctx, command, school: string, options: { token?: string }) => {
       const token = options.token ?? ctx.io.env.HOTMART_HOTTOK;
       if (!token) throw new UsageError('give --token <token> or set HOTMART_HOTTOK');
-      await (await ctx.api(command)).request('PUT', `/schools/${seg(school)}/hottok`, { body: { token } });
+      await call(await ctx.api(command), ROUTES.setToken, { schoolId: school }, { body: { token } });
       ctx.out(command).result({ schoolId: school, token: 'set' }, () => `${school}: token set (only a keyed hash is kept)\n`);
     }));
 
   schools.command('drop-previous-token <school>').description('stops accepting the previous token, once Hotmart sends the new one (DELETE /schools/{schoolId}/hottok/previous)')
     .action(action(context, async (ctx, command, school: string) => {
-      await (await ctx.api(command)).request('DELETE', `/schools/${seg(school)}/hottok/previous`);
+      await call(await ctx.api(command), ROUTES.dropPreviousToken, { schoolId: school });
       ctx.out(command).result({ schoolId: school, previousToken: 'dropped' }, () => `${school}: previous token no longer accepted\n`);
     }));
 
@@ -65,19 +86,19 @@ export function registerSchools(program: Command, context: Context): void {
       const clientSecret = options.clientSecret ?? ctx.io.env.HOTMART_CLIENT_SECRET;
       if (!clientSecret) throw new UsageError('give --client-secret <secret> or set HOTMART_CLIENT_SECRET');
       const input = { clientId: options.clientId, clientSecret, ...(options.basic ? { basic: options.basic } : {}), ...(options.sandbox ? { sandbox: true } : {}) };
-      const { body } = await (await ctx.api(command)).request('PUT', `/schools/${seg(school)}/hotmart-credentials`, { body: input });
+      const { body } = await call(await ctx.api(command), ROUTES.setCredentials, { schoolId: school }, { body: input });
       ctx.out(command).result(body, () => `accepted by Hotmart and stored\n${fields(body)}`);
     }));
 
   schools.command('credentials <school>').description('the stored credential, never its secret (GET /schools/{schoolId}/hotmart-credentials)')
     .action(action(context, async (ctx, command, school: string) => {
-      const { body } = await (await ctx.api(command)).request('GET', `/schools/${seg(school)}/hotmart-credentials`);
+      const { body } = await call(await ctx.api(command), ROUTES.credentials, { schoolId: school });
       ctx.out(command).result(body, () => fields(body));
     }));
 
   schools.command('delete-credentials <school>').description('removes the credential (DELETE /schools/{schoolId}/hotmart-credentials)')
     .action(action(context, async (ctx, command, school: string) => {
-      await (await ctx.api(command)).request('DELETE', `/schools/${seg(school)}/hotmart-credentials`);
+      await call(await ctx.api(command), ROUTES.deleteCredentials, { schoolId: school });
       ctx.out(command).result({ schoolId: school, credentials: 'deleted' }, () => `${school}: credential removed\n`);
     }));
 }

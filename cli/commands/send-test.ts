@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import type { Route } from '../client.ts';
+import { pathOf } from '../client.ts';
 import type { Context } from '../context.ts';
 import { action } from '../context.ts';
 import { ApiError, UsageError } from '../errors.ts';
@@ -54,6 +56,9 @@ const eventName = (value: string): EventName => {
   return value as EventName;
 };
 
+/** The route send-test posts to, at the URL given (test/unit/cli-openapi.test.ts checks it against docs/openapi.json). */
+export const ROUTES = { deliver: 'POST /schools/{schoolId}/webhooks/hotmart' } as const satisfies Record<string, Route>;
+
 /** send-test: checks a deployment end to end, as Hotmart's "send test" would, but with real values (a product id 0 changes nothing). */
 export function registerSendTest(program: Command, context: Context): void {
   program.command('send-test <webhookUrl>').description('posts a realistic Hotmart delivery to a school’s webhook URL and prints the answer (no --url/--stage needed)')
@@ -74,7 +79,7 @@ export function registerSendTest(program: Command, context: Context): void {
       try {
         target = new URL(url);
       } catch {
-        throw new UsageError(`${url} is not a URL (the school's webhook URL: …/schools/<school>/webhooks/hotmart)`);
+        throw new UsageError(`${url} is not a URL (the school's webhook URL: …${pathOf(ROUTES.deliver, { schoolId: 'SCHOOL' })})`);
       }
       const delivery = buildDelivery(options);
       if (options.print) return out.result(delivery, () => `${JSON.stringify(delivery, null, 2)}\n`);

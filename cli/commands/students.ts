@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { readAllPages, seg } from '../client.ts';
+import type { Route } from '../client.ts';
+import { call, pathOf, readAllPages } from '../client.ts';
 import type { Context } from '../context.ts';
 import { action } from '../context.ts';
 import { UsageError } from '../errors.ts';
@@ -17,6 +18,17 @@ const ENROLLMENT_COLUMNS: Parameters<typeof table>[1] = [
 ];
 
 /** A quarantined delivery's body names this buyer (JSON or form; the API keeps the e-mail, nothing else personal). */
+/** The routes these commands call (test/unit/cli-openapi.test.ts checks them against docs/openapi.json). */
+export const ROUTES = {
+  enrollments: 'GET /schools/{schoolId}/enrollments',
+  events: 'GET /schools/{schoolId}/events',
+  quarantine: 'GET /schools/{schoolId}/quarantine',
+  grant: 'PUT /schools/{schoolId}/students/{email}/enrollments/{targetType}/{targetId}',
+  remove: 'DELETE /schools/{schoolId}/students/{email}/enrollments/{targetType}/{targetId}',
+  erase: 'DELETE /schools/{schoolId}/students/{email}',
+  eraseSchool: 'DELETE /schools/{schoolId}',
+} as const satisfies Record<string, Route>;
+
 const holdsEmail = (record: any, email: string) => typeof record.body === 'string' && decodeURIComponent(record.body.replace(/\+/g, ' ')).toLowerCase().includes(email.toLowerCase());
 
 /** A student: what they can access and why (student), a grant by hand (grant, remove), the erasure (erase). */
@@ -26,10 +38,9 @@ export function registerStudents(program: Command, context: Context): void {
     .action(action(context, async (ctx, command, school: string, email: string) => {
       const api = await ctx.api(command);
       const out = ctx.out(command);
-      const base = `/schools/${seg(school)}`;
-      const enrollments = (await api.request('GET', `${base}/enrollments`, { query: { email } })).body.items;
-      const events = await readAllPages(api, `${base}/events`, { email }, (count) => out.progress(`… ${count} events`));
-      const quarantined = (await readAllPages(api, `${base}/quarantine`, {}, (count) => out.progress(`… ${count} quarantined deliveries read`))).filter((record) => holdsEmail(record, email));
+      const enrollments = (await call(api, ROUTES.enrollments, { schoolId: school }, { query: { email } })).body.items;
+      const events = await readAllPages(api, pathOf(ROUTES.events, { schoolId: school }), { email }, (count) => out.progress(`… ${count} events`));
+      const quarantined = (await readAllPages(api, pathOf(ROUTES.quarantine, { schoolId: school }), {}, (count) => out.progress(`… ${count} quarantined deliveries read`))).filter((record) => holdsEmail(record, email));
       const waiting = events.filter((event) => event.outcome?.status === 'unmapped' && !event.appliedAt);
       const answer = { email, enrollments, events, waiting: waiting.map((event) => ({ eventId: event.id, productId: event.productId, offerCode: event.offerCode ?? null, transaction: event.transaction, receivedAt: event.receivedAt })), quarantined: quarantined.map(({ id, reason, receivedAt }) => ({ id, reason, receivedAt })) };
       out.result(answer, () =>
@@ -42,9 +53,9 @@ export function registerStudents(program: Command, context: Context): void {
       );
     }));
 
-  const enrollmentPath = (school: string, email: string, target: string) => {
+  const enrollmentOf = (school: string, email: string, target: string) => {
     const { type, id } = parseTarget(target);
-    return `/schools/${seg(school)}/students/${seg(email)}/enrollments/${seg(type)}/${seg(id)}`;
+    return { schoolId: school, email, targetType: type, targetId: id };
   };
 
   program.command('grant <school> <email> <target>').description('gives access by hand, beside what purchases give (target: course:fotografia)')
@@ -52,13 +63,13 @@ export function registerStudents(program: Command, context: Context): void {
     .option('--until <iso>', 'access until this instant (exclusive); default: until removed')
     .action(action(context, async (ctx, command, school: string, email: string, target: string, options: { note?: string; until?: string }) => {
       const body = { ...(options.note ? { note: options.note } : {}), ...(options.until ? { until: options.until } : {}) };
-      const answer = await (await ctx.api(command)).request('PUT', enrollmentPath(school, email, target), { body });
+      const answer = await call(await ctx.api(command), ROUTES.grant, enrollmentOf(school, email, target), { body });
       ctx.out(command).result(answer.body, () => `${answer.status === 201 ? 'granted' : 'grant replaced'}\n${table([answer.body], ENROLLMENT_COLUMNS)}`);
     }));
 
   program.command('remove <school> <email> <target>').description('removes a grant made by hand (what a purchase pays for stays)')
     .action(action(context, async (ctx, command, school: string, email: string, target: string) => {
-      await (await ctx.api(command)).request('DELETE', enrollmentPath(school, email, target));
+      await call(await ctx.api(command), ROUTES.remove, enrollmentOf(school, email, target));
       ctx.out(command).result({ email, target: parseTarget(target), removed: true }, () => `grant of ${target} to ${email} removed\n`);
     }));
 
@@ -67,14 +78,14 @@ export function registerStudents(program: Command, context: Context): void {
     .option('--yes', 'confirm: this cannot be undone')
     .action(action(context, async (ctx, command, school: string, email: string, options: { yes?: boolean }) => {
       if (!options.yes) throw new UsageError(`erasing ${email} cannot be undone: add --yes to confirm`);
-      const { body } = await (await ctx.api(command)).request('DELETE', `/schools/${seg(school)}/students/${seg(email)}`);
+      const { body } = await call(await ctx.api(command), ROUTES.erase, { schoolId: school, email });
       ctx.out(command).result(body, () => `erased; pseudonym ${body.pseudonym}\n${fields(body.erased)}`);
     }));
   erase.command('school <school>').description('deletes the school and erases all it holds (as schools delete)')
     .option('--yes', 'confirm: this cannot be undone')
     .action(action(context, async (ctx, command, school: string, options: { yes?: boolean }) => {
       if (!options.yes) throw new UsageError(`deleting ${school} erases all its data: add --yes to confirm`);
-      const { body } = await (await ctx.api(command)).request('DELETE', `/schools/${seg(school)}`);
+      const { body } = await call(await ctx.api(command), ROUTES.eraseSchool, { schoolId: school });
       ctx.out(command).result(body, () => `${body.schoolId}: ${body.status} (its data is erased in the background)\n`);
     }));
 }

@@ -1,6 +1,6 @@
 import type { RouteDoc } from '#lib/http/api-doc.ts';
-import { errors, SCHOOL_ERRORS } from '#lib/http/api-doc.ts';
-import { EnrollmentQuerySchema, EnrollmentsAnswerSchema, EventPathSchema, EventViewSchema } from './schema.ts';
+import { errors, pageOf, SCHOOL_ERRORS } from '#lib/http/api-doc.ts';
+import { EnrollmentQuerySchema, EnrollmentsAnswerSchema, EventPathSchema, EventQuerySchema, EventViewSchema } from './schema.ts';
 
 export const routes: RouteDoc[] = [
   {
@@ -12,6 +12,16 @@ export const routes: RouteDoc[] = [
     description: 'Give exactly one of: `email`; `subscriberCode`; `targetType` and `targetId` (with `limit` and `cursor`). Access (`hasAccess`, `accessUntil`) is derived when read.',
     query: EnrollmentQuerySchema,
     responses: { 200: { description: 'The enrollments', schema: EnrollmentsAnswerSchema }, ...errors(...SCHOOL_ERRORS) },
+  },
+  {
+    tags: ['events'],
+    auth: 'iam',
+    method: 'GET',
+    path: '/schools/{schoolId}/events',
+    summary: "The stored events of one transaction (in the order they were received), or of one buyer's e-mail",
+    description: 'Give exactly one of `transaction` and `email` (with `limit` and `cursor`).',
+    query: EventQuerySchema,
+    responses: { 200: { description: 'A page of events', schema: pageOf(EventViewSchema) }, ...errors(...SCHOOL_ERRORS) },
   },
   {
     tags: ['events'],

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { EVENT_ID_PATTERN } from '#lib/domain/feed/event-id.ts';
-import { FEED_EVENT_TYPES } from '#lib/domain/feed/event-type.ts';
+import { FEED_API_VERSION } from '#lib/domain/feed/envelope.ts';
+import { FEED_EVENT_TYPES, FeedCauseSchema } from '#lib/domain/feed/event-type.ts';
+import { EnrollmentViewSchema } from '#lib/http/view-schemas.ts';
 
 /** PUT /schools/{schoolId}/feed: where to push, and which types (every type when absent). */
 export const FeedEndpointBodySchema = z.strictObject({
@@ -36,4 +38,46 @@ export const ReplayBodySchema = z
 export const FeedEventsQuerySchema = z.strictObject({
   after: z.string().min(1).max(2048).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+
+/* The answers (routes.ts), for the API description (openapi.ts, docs/openapi.json). */
+const iso = () => z.iso.datetime();
+const types = () => z.array(z.enum(FEED_EVENT_TYPES));
+const secret = () => z.string().regex(/^whsec_/);
+
+/** PUT …/feed, the first time (or after a DELETE): the secret, shown only here and on rotation. */
+export const FeedEndpointCreatedSchema = z.strictObject({ url: z.string(), types: types(), secret: secret(), createdAt: iso() });
+/** PUT …/feed, later: the secret kept, not shown. */
+export const FeedEndpointStoredSchema = z.strictObject({ url: z.string(), types: types(), createdAt: iso() });
+/** GET …/feed: the endpoint without its secret, with its delivery state. */
+export const FeedDeliverySchema = z.strictObject({
+  url: z.string(),
+  types: types(),
+  state: z.enum(['active', 'failing', 'disabled']),
+  failingSince: iso().nullable(),
+  lastError: z.string().nullable(),
+  pending: z.number().int().min(0),
+  dead: z.number().int().min(0),
+});
+/** POST …/feed/secret: the new secret; the previous one signs too until `previousValidUntil`. */
+export const FeedSecretRotatedSchema = z.strictObject({ secret: secret(), previousValidUntil: iso() });
+/** POST …/feed/ping: the endpoint's HTTP status (null: no answer), how long it took, and why it failed. */
+export const FeedPingAnswerSchema = z.strictObject({ status: z.number().int().nullable(), latencyMs: z.number().min(0), error: z.string().optional() });
+/** POST …/feed/replay: the replay started, and what it covers. */
+export const FeedReplayStartedSchema = z.union([
+  z.strictObject({ replay: z.string(), eventIds: z.number().int().min(1) }),
+  z.strictObject({ replay: z.string(), from: iso(), to: iso().nullable() }),
+]);
+
+/** One event of the feed, pushed and pulled alike (lib/domain/feed/envelope.ts FeedEvent): the enrollment is GET …/enrollments' item. */
+export const FeedEventSchema = z.strictObject({
+  id: z.string().regex(EVENT_ID_PATTERN),
+  type: z.enum(FEED_EVENT_TYPES),
+  apiVersion: z.literal(FEED_API_VERSION),
+  createdAt: iso(),
+  schoolId: z.string(),
+  sequence: z.number().int().min(1),
+  enrollment: EnrollmentViewSchema,
+  previous: z.strictObject({ status: EnrollmentViewSchema.shape.status, hasAccess: z.boolean(), accessUntil: iso().nullable() }).nullable(),
+  cause: FeedCauseSchema,
 });

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { RUN_ID_PATTERN } from '#lib/domain/reconciliation.ts';
+import { CHANGES_LISTED, RUN_ID_PATTERN } from '#lib/domain/reconciliation.ts';
 
 export { windowSchema } from '#lib/domain/reconciliation.ts';
 
@@ -18,6 +18,8 @@ export const ReportSchema = z.strictObject({
   checked: z.strictObject({ sales: count(), subscriptions: count() }),
   alreadyKnown: count(),
   applied: z.strictObject({ grants: count(), revocations: count(), other: count() }),
+  /** The ids of the events behind those grants and revocations (the first of each, bounded): GET …/events/{id} names the buyer. */
+  changes: z.strictObject({ grants: z.array(z.string()).max(CHANGES_LISTED), revocations: z.array(z.string()).max(CHANGES_LISTED) }),
   skipped: z.strictObject({ unmapped: count(), unmappedProducts: z.array(z.string()), other: count(), reasons: z.record(z.string(), count()) }),
   errors: z.array(z.strictObject({ scope: z.string(), message: z.string() })),
 });

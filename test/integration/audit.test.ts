@@ -222,7 +222,22 @@ describe('the audit trail: GET /schools/{schoolId}/audit', () => {
   it('a failed audit write after a successful change: the change’s answer stands, and an error line names the route and action, not the e-mail', async () => {
     const logger = createLogger('audit-test', 'INFO');
     const failing = { write: async () => Promise.reject(Object.assign(new Error('down'), { name: 'ProvisionedThroughputExceededException' })) };
-    const handler = httpHandler(logger, [audited(failing, logger)], routeByKey({ 'PUT /schools/{schoolId}/students/{email}/enrollments/{targetType}/{targetId}': async () => json(201, { manual: { until: null } }) }));
+    const handler = httpHandler(logger, [audited(failing, logger)], routeByKey({ 'PUT /schools/{schoolId}/students/{email}/enrollments/{targetType}/{targetId}': async () =>
+          json(201, {
+            email: 'someone@example.com',
+            target: { type: 'course', id: 'x' },
+            status: 'active',
+            hasAccess: true,
+            accessUntil: null,
+            subscriberCode: null,
+            plan: null,
+            productId: null,
+            transactions: [],
+            manual: { grantedAt: '2026-12-01T10:00:00.000Z', note: null, until: null },
+            createdAt: '2026-12-01T10:00:00.000Z',
+            updatedAt: '2026-12-01T10:00:00.000Z',
+            lastEventId: null,
+          }) }));
     let answer: any;
     const lines = await captureLogs(async () => {
       answer = await route(handler, 'PUT /schools/{schoolId}/students/{email}/enrollments/{targetType}/{targetId}', { schoolId: SCHOOL, email: 'someone@example.com', targetType: 'course', targetId: 'x' });

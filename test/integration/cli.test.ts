@@ -50,6 +50,7 @@ describe('the CLI, against npm start', () => {
   it('creates a school, sets its token and credential, and shows it with its status', async () => {
     assert.equal((await ok('schools', 'create', SCHOOL, '--name', 'Escola CLI')).schoolId, SCHOOL);
     assert.deepEqual(await ok('schools', 'set-token', SCHOOL, '--token', TOKEN), { schoolId: SCHOOL, token: 'set' });
+    assert.equal((await ok('schools', 'health', SCHOOL)).status, 'ok');
     const credential = await ok('schools', 'set-credentials', SCHOOL, '--client-id', 'demo-client-id', '--client-secret', 'demo-client-secret');
     assert.equal(credential.clientId, 'demo-client-id');
     assert.equal((await ok('schools', 'credentials', SCHOOL)).clientId, 'demo-client-id');

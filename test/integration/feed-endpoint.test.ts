@@ -66,6 +66,26 @@ async function receiver(status = 204) {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, received };
 }
 
+/** An enrollment as GET …/enrollments shows it (the envelope's `enrollment`); a non-ASCII note, to see the bodies kept byte for byte. */
+const enrollmentView = (i: number, at: number) => {
+  const iso = new Date(at).toISOString();
+  return {
+    email: `student${i}@example.com`,
+    target: { type: 'course', id: 'c1' },
+    status: 'active',
+    hasAccess: true,
+    accessUntil: null,
+    subscriberCode: null,
+    plan: null,
+    productId: null,
+    transactions: [],
+    manual: { grantedAt: iso, note: 'ação ✓', until: null },
+    createdAt: iso,
+    updatedAt: iso,
+    lastEventId: null,
+  };
+};
+
 /** Stored events, as the capture writes them (feed-items.ts), in emission order. */
 let clock = Date.parse('2026-12-01T10:00:00Z');
 const newId = createEventIdFactory(() => clock);
@@ -74,7 +94,7 @@ async function storeEvents(scope: string, schoolId: string, count: number, extra
   for (let i = 0; i < count; i++) {
     clock += 1000;
     const id = newId();
-    const body = JSON.stringify({ id, type: 'enrollment.granted', apiVersion: '2026-12-01', createdAt: new Date(clock).toISOString(), schoolId, sequence: 1, enrollment: { n: i, note: 'ação ✓' }, previous: null, cause: { source: 'webhook' } });
+    const body = JSON.stringify({ id, type: 'enrollment.granted', apiVersion: '2026-12-01', createdAt: new Date(clock).toISOString(), schoolId, sequence: 1, enrollment: enrollmentView(i, clock), previous: null, cause: { source: 'webhook' } });
     const item: FeedEventItem = { ...schoolKeys(scope).keys.feedEvent(id), id, type: 'enrollment.granted', createdAt: clock, sequence: 1, group: `g${i}`, previousEventId: null, body, expiresAt: Math.floor(clock / 1000) + 35 * 86400, ...extra(i) };
     await db.send(new PutCommand({ TableName: FEED, Item: item }));
     stored.push(item);
