@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '#lib/adapters/dynamodb/client.ts';
+import { schoolKeys } from '#lib/adapters/dynamodb/keys.ts';
 import { readServerlessYml } from '../../scripts/local/tables.ts';
 import { createTestStack, fixture, freshEvent, lambdaContext, route } from '../helpers/stack.ts';
 
@@ -165,6 +167,10 @@ describe('least privilege, from what each function does', () => {
       await api.replayEvent(purchaseId); // a one-time purchase: checks its transaction
       await api.replayEvent(JSON.parse(fixture('PURCHASE_APPROVED.json')).id);
       await api.replayEvent(JSON.parse(fixture('SUBSCRIPTION_CANCELLATION.json')).id);
+      // What the feed's capture (another function) stored for the student: the erasure rewrites it.
+      serving = 'setup';
+      await seedFeedOfStudent(stores.scope, 'iam@example.com');
+      serving = 'recovery';
       await api.eraseStudent('iam@example.com');
     });
 
@@ -267,3 +273,16 @@ describe('least privilege, from what each function does', () => {
     }
   });
 });
+
+/** One feed state and one stored event of a student, in the shapes the capture writes (lib/adapters/dynamodb/feed-items.ts). */
+async function seedFeedOfStudent(scope: string, email: string) {
+  const { keys, attributes } = schoolKeys(scope);
+  const target = { type: 'course' as const, id: 'iam' };
+  const state = { status: 'active' as const, hasAccess: true, accessUntil: null, manual: null };
+  const db = createDocumentClient({ region: 'us-east-1', endpoint: process.env.DYNAMODB_ENDPOINT!, requestTimeoutMs: 10_000 });
+  const id = 'evt_iam_seed';
+  const body = JSON.stringify({ id, type: 'enrollment.granted', enrollment: { email, target, ...state } });
+  await db.send(new PutCommand({ TableName: tables.FEED_TABLE!, Item: { ...keys.feedState(email, target), schoolId: scope.split('#')[0], scope, email, target, sequence: 1, state, lastEventId: id, updatedAt: Date.now() } }));
+  await db.send(new PutCommand({ TableName: tables.FEED_TABLE!, Item: { ...keys.feedEvent(id), id, type: 'enrollment.granted', createdAt: Date.now(), sequence: 1, group: 'g', previousEventId: null, body, ...attributes.student(email), expiresAt: 2e9 } }));
+  db.destroy();
+}
