@@ -5,6 +5,13 @@ import { action } from '../context.ts';
 import { fields, table } from '../output.ts';
 import { targetText } from './targets.ts';
 
+/** The API routes these commands call (the CLI and docs/openapi.json cover the same routes). */
+export const routes = [
+  'GET /schools/{schoolId}/events',
+  'GET /schools/{schoolId}/events/{eventId}',
+  'POST /schools/{schoolId}/events/{eventId}/replay',
+] as const;
+
 /** What one event did, in a line: its outcome, the transaction's change and the targets it touched. */
 export const eventRow = (event: any) => ({
   receivedAt: event.receivedAt,

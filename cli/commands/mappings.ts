@@ -7,6 +7,17 @@ import { fields, table } from '../output.ts';
 import type { Target } from './targets.ts';
 import { collectTarget, targetText } from './targets.ts';
 
+/** The API routes these commands call (the CLI and docs/openapi.json cover the same routes). */
+export const routes = [
+  'PUT /schools/{schoolId}/mappings/{productId}',
+  'GET /schools/{schoolId}/mappings/{productId}',
+  'GET /schools/{schoolId}/mappings',
+  'DELETE /schools/{schoolId}/mappings/{productId}',
+  'PUT /schools/{schoolId}/mappings/{productId}/offers/{offerCode}',
+  'GET /schools/{schoolId}/mappings/{productId}/offers/{offerCode}',
+  'DELETE /schools/{schoolId}/mappings/{productId}/offers/{offerCode}',
+] as const;
+
 type PutOptions = { target: Target[]; price?: number; currency: string; salesUrl?: string; ifMatch?: string };
 
 const price = (value: string) => {

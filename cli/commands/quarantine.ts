@@ -6,6 +6,12 @@ import { action } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { fields, table } from '../output.ts';
 
+/** The API routes these commands call (the CLI and docs/openapi.json cover the same routes). */
+export const routes = [
+  'GET /schools/{schoolId}/quarantine',
+  'POST /schools/{schoolId}/quarantine/{id}/replay',
+] as const;
+
 /** Quarantined deliveries (bodies the parser did not understand): list, and replay as is or corrected. */
 export function registerQuarantine(program: Command, context: Context): void {
   const quarantine = program.command('quarantine').description('deliveries kept because they were not understood (30 days)');

@@ -7,6 +7,14 @@ import { action } from '../context.ts';
 import { fields, table } from '../output.ts';
 import { targetText } from './targets.ts';
 
+/** The API routes these commands call (the CLI and docs/openapi.json cover the same routes). */
+export const routes = [
+  'POST /schools/{schoolId}/reconciliations',
+  'GET /schools/{schoolId}/reconciliations/{id}',
+  'GET /schools/{schoolId}/reconciliations',
+  'GET /schools/{schoolId}/events/{eventId}',
+] as const;
+
 const instant = (value: string) => {
   if (Number.isNaN(Date.parse(value))) throw new InvalidArgumentError(`"${value}" is not an ISO date (2026-11-28 or 2026-11-28T12:00:00Z)`);
   return new Date(value).toISOString();

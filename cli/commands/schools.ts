@@ -5,6 +5,19 @@ import { action } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { fields, table } from '../output.ts';
 
+/** The API routes these commands call (the CLI and docs/openapi.json cover the same routes). */
+export const routes = [
+  'GET /schools',
+  'GET /schools/{schoolId}',
+  'PUT /schools/{schoolId}',
+  'DELETE /schools/{schoolId}',
+  'PUT /schools/{schoolId}/hottok',
+  'DELETE /schools/{schoolId}/hottok/previous',
+  'PUT /schools/{schoolId}/hotmart-credentials',
+  'GET /schools/{schoolId}/hotmart-credentials',
+  'DELETE /schools/{schoolId}/hotmart-credentials',
+] as const;
+
 const SCHOOL_COLUMNS = ['schoolId', 'name', 'createdAt', 'updatedAt'];
 
 /** Schools: GET/PUT/DELETE /schools/{schoolId}, GET /schools, the token and the Hotmart credential. */

@@ -7,6 +7,11 @@ import { action } from '../context.ts';
 import { ApiError, UsageError } from '../errors.ts';
 import { fields } from '../output.ts';
 
+/** The API routes these commands call (the CLI and docs/openapi.json cover the same routes). */
+export const routes = [
+  'POST /schools/{schoolId}/webhooks/hotmart',
+] as const;
+
 /** The purchase status Hotmart sends with each purchase event (test/fixtures, Hotmart's documentation). */
 export const PURCHASE_STATUS = {
   PURCHASE_APPROVED: 'APPROVED',

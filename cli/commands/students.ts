@@ -7,6 +7,17 @@ import { fields, table } from '../output.ts';
 import { eventRow, EVENT_COLUMNS } from './events.ts';
 import { parseTarget, targetText } from './targets.ts';
 
+/** The API routes these commands call (the CLI and docs/openapi.json cover the same routes). */
+export const routes = [
+  'GET /schools/{schoolId}/enrollments',
+  'GET /schools/{schoolId}/events',
+  'GET /schools/{schoolId}/quarantine',
+  'PUT /schools/{schoolId}/students/{email}/enrollments/{targetType}/{targetId}',
+  'DELETE /schools/{schoolId}/students/{email}/enrollments/{targetType}/{targetId}',
+  'DELETE /schools/{schoolId}/students/{email}',
+  'DELETE /schools/{schoolId}',
+] as const;
+
 const ENROLLMENT_COLUMNS: Parameters<typeof table>[1] = [
   ['target', (e) => targetText([e.target])],
   'status',
