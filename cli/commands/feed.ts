@@ -54,10 +54,11 @@ export function registerFeed(program: Command, context: Context): void {
     }));
 
   feed.command('set <school>').description('points the feed at an endpoint; the first time, prints the signing secret — shown only then (PUT …/feed)')
-    .requiredOption('--url <url>', 'the endpoint (https in AWS)')
+    // Not --url: that is the API's (a global option, recognised after the subcommand too).
+    .requiredOption('--endpoint <url>', 'the endpoint the events are pushed to (https in AWS)')
     .option('--type <type>', 'an event type to push, e.g. enrollment.granted (repeat; default every type)', collect)
-    .action(action(context, async (ctx, command, school: string, options: { url: string; type?: string[] }) => {
-      const { status, body } = await (await ctx.api(command)).request('PUT', path(school), { body: { url: options.url, ...(options.type ? { types: options.type } : {}) } });
+    .action(action(context, async (ctx, command, school: string, options: { endpoint: string; type?: string[] }) => {
+      const { status, body } = await (await ctx.api(command)).request('PUT', path(school), { body: { url: options.endpoint, ...(options.type ? { types: options.type } : {}) } });
       ctx.out(command).result(body, () => {
         const { secret, ...rest } = body;
         return status === 201 ? `created\n${fields(rest)}secret (shown only now: keep it)\n${secret}\n` : `updated (the secret is kept)\n${fields(rest)}`;
@@ -113,7 +114,7 @@ export function registerFeed(program: Command, context: Context): void {
       if (!secret?.startsWith('whsec_')) throw new UsageError('give --secret whsec_… or set FEED_SECRET (the secret feed set or feed rotate-secret printed)');
       const json = command.optsWithGlobals<{ json?: boolean }>().json === true;
       const receiver = await startFeedReceiver({ secret, port: options.port, failFirst: options.failFirst, failStatus: options.status, json, print: (line) => ctx.io.stdout.write(`${line}\n`) });
-      ctx.out(command).progress(`receiving feed deliveries on ${receiver.url} (feed set <school> --url ${receiver.url}); Ctrl-C stops`);
+      ctx.out(command).progress(`receiving feed deliveries on ${receiver.url} (feed set <school> --endpoint ${receiver.url}); Ctrl-C stops`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);
