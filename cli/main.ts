@@ -1,5 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { registerAudit } from './commands/audit.ts';
 import { registerEvents } from './commands/events.ts';
+import { registerFeed } from './commands/feed.ts';
 import { registerMappings } from './commands/mappings.ts';
 import { registerQuarantine } from './commands/quarantine.ts';
 import { registerReconcile } from './commands/reconcile.ts';
@@ -16,7 +18,7 @@ export const EXIT = { done: 0, failed: 1, usage: 2 } as const;
 
 export function buildProgram(io: Io, credentials?: () => Promise<Credentials>): Command {
   const program = new Command('hotmart-enrollments')
-    .description('Operate hotmart-enrollments: schools, mappings, students, transactions, quarantine, events, reconciliation, erasure.')
+    .description('Operate hotmart-enrollments: schools, mappings, students, transactions, quarantine, events, reconciliation, the feed, the audit trail, erasure.')
     .option('--stage <stage>', 'a deployed stage: its API URL from the stack hotmart-enrollments-<stage>, every request signed with SigV4 (AWS credential chain)')
     .option('--url <url>', 'any API URL (signed with SigV4 unless it is 127.0.0.1/localhost, e.g. npm start at http://127.0.0.1:3000)')
     .option('--region <region>', 'AWS region of the stack (default AWS_REGION, else us-east-1)')
@@ -25,8 +27,8 @@ export function buildProgram(io: Io, credentials?: () => Promise<Credentials>): 
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
   const context = createContext(io, credentials);
-  // One file per command group (feed and audit groups register the same way).
-  for (const register of [registerSchools, registerMappings, registerStudents, registerEvents, registerQuarantine, registerReconcile, registerSendTest]) register(program, context);
+  // One file per command group, each exporting the API routes it calls (`routes`).
+  for (const register of [registerSchools, registerMappings, registerStudents, registerEvents, registerQuarantine, registerReconcile, registerSendTest, registerFeed, registerAudit]) register(program, context);
   return program;
 }
 

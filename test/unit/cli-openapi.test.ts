@@ -21,18 +21,7 @@ const documented = documentedRoutes(JSON.parse(readFileSync(join(root, 'docs/ope
  * Routes whose commands live in a file not written yet (the feed and audit command groups are
  * built on another branch): excused only while that file is absent, and reported.
  */
-const KNOWN_GAPS: Record<string, string[]> = {
-  'feed.ts': [
-    'PUT /schools/{schoolId}/feed',
-    'GET /schools/{schoolId}/feed',
-    'DELETE /schools/{schoolId}/feed',
-    'POST /schools/{schoolId}/feed/secret',
-    'POST /schools/{schoolId}/feed/ping',
-    'GET /schools/{schoolId}/feed/events',
-    'POST /schools/{schoolId}/feed/replay',
-  ],
-  'audit.ts': ['GET /schools/{schoolId}/audit'],
-};
+const KNOWN_GAPS: Record<string, string[]> = {};
 
 const files = readdirSync(COMMANDS).filter((name) => name.endsWith('.ts')).sort();
 const sourceOf = (file: string) => readFileSync(join(COMMANDS, file), 'utf8');

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { sendWebhook } from '#lib/adapters/webhooks/send.ts';
 import { newSecret } from '#lib/adapters/webhooks/sign.ts';
-import { startFeedReceiver } from '../../scripts/feed-receiver.ts';
-import type { FeedReceiver } from '../../scripts/feed-receiver.ts';
+import { startFeedReceiver } from '../../cli/feed-receiver.ts';
+import type { FeedReceiver } from '../../cli/feed-receiver.ts';
 
 const secret = newSecret();
 const event = (id: string, sequence: number, type = 'enrollment.granted') =>
@@ -24,7 +24,7 @@ async function receiver(options: { failFirst?: number; failStatus?: number } = {
   return { lines, deliver };
 }
 
-describe('the local feed receiver (npm run feed:receive)', () => {
+describe('the local feed receiver (feed receive, npm run feed:receive)', () => {
   it('accepts a signed delivery and prints its type, id, sequence and enrollment', async () => {
     const { lines, deliver } = await receiver();
     const result = await deliver('evt_1', event('evt_1', 1));
@@ -56,5 +56,20 @@ describe('the local feed receiver (npm run feed:receive)', () => {
     await deliver('evt_5', event('evt_5', 2, 'enrollment.revoked'));
     assert.match(lines[1]!, /evt_4 seq=1 .*\(stale: sequence 2 already applied, ignored\)$/);
     assert.match(lines[2]!, /evt_5 .*\(a copy: already received\)$/);
+  });
+});
+
+describe('the local feed receiver with --json', () => {
+  it('prints one JSON line per delivery: the verified event and its ordering note, or the rejection', async () => {
+    const lines: string[] = [];
+    const started = await startFeedReceiver({ secret, port: 0, json: true, print: (line) => lines.push(line) });
+    receivers.push(started);
+    await sendWebhook({ url: started.url, id: 'evt_6', body: event('evt_6', 1), secrets: [secret] }, { local: true });
+    await sendWebhook({ url: started.url, id: 'evt_6', body: event('evt_6', 1), secrets: [secret] }, { local: true });
+    await sendWebhook({ url: started.url, id: 'evt_7', body: event('evt_7', 2), secrets: [newSecret()] }, { local: true });
+    const [first, copy, rejected] = lines.map((line) => JSON.parse(line));
+    assert.deepEqual([first.verified, first.note, first.event.id, first.event.enrollment.email], [true, null, 'evt_6', 'ana@example.com']);
+    assert.deepEqual([copy.verified, copy.note], [true, 'copy']);
+    assert.deepEqual(rejected, { verified: false, id: 'evt_7', status: 401 });
   });
 });
