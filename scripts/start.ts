@@ -78,9 +78,16 @@ async function feedCaptureHandlers(): Promise<Pick<FeedRuntimeOptions, 'capture'
   if (!existsSync(file('feed-capture'))) return {};
   // Their handlers read the configuration at import, as in Lambda.
   Object.assign(process.env, tables, { DYNAMODB_ENDPOINT: dynamodb.endpoint, DYNAMODB_REQUEST_TIMEOUT_MS: process.env.DYNAMODB_REQUEST_TIMEOUT_MS ?? '10000' });
-  const capture = (await import(file('feed-capture'))).handler;
-  const expiry = existsSync(file('feed-expiry')) ? (await import(file('feed-expiry'))).handler : undefined;
-  return { capture, ...(expiry ? { expiry: { handler: () => expiry({}), everyMs: 60_000 } } : {}) };
+  // A handler that cannot start (a bad configuration, say) is reported, as the HTTP functions are
+  // below; the rest of the stack still comes up.
+  const load = (name: string) =>
+    import(file(name)).then(
+      (module) => module.handler,
+      (error: Error) => void console.error(`npm start: functions/${name} cannot start (${error.message}); the feed runs without it.`),
+    );
+  const capture = await load('feed-capture');
+  const expiry = existsSync(file('feed-expiry')) ? await load('feed-expiry') : undefined;
+  return { ...(capture ? { capture } : {}), ...(expiry ? { expiry: { handler: () => expiry({}), everyMs: 60_000 } } : {}) };
 }
 const feedRuntime = await startFeedRuntime({
   endpoint: dynamodb.endpoint,
