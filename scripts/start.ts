@@ -78,9 +78,16 @@ async function feedCaptureHandlers(): Promise<Pick<FeedRuntimeOptions, 'capture'
   if (!existsSync(file('feed-capture'))) return {};
   // Their handlers read the configuration at import, as in Lambda.
   Object.assign(process.env, tables, { DYNAMODB_ENDPOINT: dynamodb.endpoint, DYNAMODB_REQUEST_TIMEOUT_MS: process.env.DYNAMODB_REQUEST_TIMEOUT_MS ?? '10000' });
-  const capture = (await import(file('feed-capture'))).handler;
-  const expiry = existsSync(file('feed-expiry')) ? (await import(file('feed-expiry'))).handler : undefined;
-  return { capture, ...(expiry ? { expiry: { handler: () => expiry({}), everyMs: 60_000 } } : {}) };
+  // A handler that cannot start (a bad configuration, say) is reported, as the HTTP functions are
+  // below; the rest of the stack still comes up.
+  const load = (name: string) =>
+    import(file(name)).then(
+      (module) => module.handler,
+      (error: Error) => void console.error(`npm start: functions/${name} cannot start (${error.message}); the feed runs without it.`),
+    );
+  const capture = await load('feed-capture');
+  const expiry = existsSync(file('feed-expiry')) ? await load('feed-expiry') : undefined;
+  return { ...(capture ? { capture } : {}), ...(expiry ? { expiry: { handler: () => expiry({}), everyMs: 60_000 } } : {}) };
 }
 const feedRuntime = await startFeedRuntime({
   endpoint: dynamodb.endpoint,
@@ -165,6 +172,7 @@ const failed = [
   ),
 ];
 const fixture = fileURLToPath(new URL('../test/fixtures/PURCHASE_APPROVED.one-time.json', import.meta.url));
+const refundFixture = fileURLToPath(new URL('../test/fixtures/PURCHASE_REFUNDED.one-time.json', import.meta.url));
 /** A word the shell passes through as is. */
 const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
 // With HOTMART_HOTTOK set, the printed curl reads it from the shell it is pasted into (double
@@ -177,6 +185,13 @@ hotmart-enrollments is running (DynamoDB Local at ${dynamodb.endpoint}, in memor
   Webhook URL:   POST ${base}/webhooks/hotmart
   Token:         ${process.env.HOTMART_HOTTOK ? 'from HOTMART_HOTTOK (the curl below reads it from your shell: export HOTMART_HOTTOK there too)' : `${DEV_TOKEN} (development default; set HOTMART_HOTTOK to change it)`}
 
+To watch enrollments reach "your platform" (README, "Receive enrollment events"), first point the
+school's feed at a local receiver and start it, in another terminal, with the secret the PUT printed;
+it prints enrollment.granted for the purchase below, then enrollment.revoked for its refund:
+
+  curl -s -X PUT ${base}/feed -H 'content-type: application/json' -d '{"url":"http://127.0.0.1:4000/"}'
+  npm run feed:receive -- --secret 'whsec_…' --port 4000
+
 Map the fixture's product, then post the fixture as Hotmart would:
 
   curl -s -X PUT ${base}/mappings/3412911 -H 'content-type: application/json' \\
@@ -184,6 +199,10 @@ Map the fixture's product, then post the fixture as Hotmart would:
   curl -s -X POST ${base}/webhooks/hotmart -H 'content-type: application/json' \\
     -H ${tokenHeader} --data-binary ${shellWord(`@${fixture}`)}
   curl -s '${base}/enrollments?email=lucas.exemplo@example.com'
+  # its refund (enrollment.revoked on the feed, below)
+  curl -s -X POST ${base}/webhooks/hotmart -H 'content-type: application/json' \\
+    -H ${tokenHeader} --data-binary ${shellWord(`@${refundFixture}`)}
+
 ${
   fakeHotmart
     ? `

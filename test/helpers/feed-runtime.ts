@@ -44,22 +44,22 @@ export async function startTestFeedRuntime(options: Partial<Pick<FeedRuntimeOpti
   };
 }
 
-export type Delivery = { id: string; type: string; sequence: number; email: string; status: number; verified: boolean; verifiedBy: boolean[] };
+export type Delivery = { id: string; type: string; sequence: number; email: string; status: number; verified: boolean; verifiedBy: boolean[]; body: string; headers: Record<string, string> };
 
 /**
  * A platform's endpoint on 127.0.0.1: `answer` picks each delivery's status (it sees the event and
  * how many deliveries came before); every delivery is verified with the `standardwebhooks` package,
- * with `secret` (a 401 when that fails) and each of `alsoCheck` (recorded in `verifiedBy`, `secret` first).
+ * with `secret` (a 401 when that fails; a function: read at each delivery, e.g. once a PUT returned it) and each of `alsoCheck` (recorded in `verifiedBy`, `secret` first).
  */
-export async function startReceiver(secret: string, answer: (event: { id: string; type: string; sequence: number }, count: number) => number = () => 200, alsoCheck: string[] = []) {
-  const webhooks = [secret, ...alsoCheck].map((s) => new Webhook(s));
+export async function startReceiver(secret: string | (() => string), answer: (event: { id: string; type: string; sequence: number }, count: number) => number = () => 200, alsoCheck: string[] = []) {
+  const webhooks = () => [typeof secret === 'function' ? secret() : secret, ...alsoCheck].map((s) => new Webhook(s));
   const deliveries: Delivery[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      const verifiedBy = webhooks.map((webhook) => {
+      const verifiedBy = webhooks().map((webhook) => {
         try {
           webhook.verify(raw, request.headers as Record<string, string>);
           return true;
@@ -70,7 +70,7 @@ export async function startReceiver(secret: string, answer: (event: { id: string
       const verified = verifiedBy[0]!;
       const event = JSON.parse(raw) as { id: string; type: string; sequence: number; enrollment: { email: string } };
       const status = verified ? answer(event, deliveries.length) : 401;
-      deliveries.push({ id: event.id, type: event.type, sequence: event.sequence, email: event.enrollment.email, status, verified, verifiedBy });
+      deliveries.push({ id: event.id, type: event.type, sequence: event.sequence, email: event.enrollment.email, status, verified, verifiedBy, body: raw, headers: request.headers as Record<string, string> });
       response.writeHead(status).end();
     });
   });
