@@ -1,10 +1,9 @@
 import type { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { MappingExpectation, Plan, SubscriptionRecord, TransactionState } from '../../domain/write-plan.ts';
+import type { AnswerStatus, MappingExpectation, Plan, SubscriptionRecord, TransactionState } from '../../domain/write-plan.ts';
 import type { HotmartEvent } from '../../domain/hotmart/event.ts';
 import type { Mapping, Target } from '../../domain/mapping.ts';
 import { targetsKey } from '../../domain/mapping.ts';
 import type { CommitMode, CommitResult, CommitSource } from '../../services/ports.ts';
-import type { AnswerStatus } from '../../domain/write-plan.ts';
 import type { SchoolKeys } from './keys.ts';
 import { subscriptionAttribute, transactionAttribute } from './keys.ts';
 import { toMapping } from './mapping-store.ts';
