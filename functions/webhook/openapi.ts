@@ -9,7 +9,7 @@ import { DeliveryAppliedSchema, DeliveryQuarantinedSchema } from '#lib/http/view
  */
 const path = '/schools/{schoolId}/webhooks/hotmart';
 
-/** Hotmart's webhook v2.0.0 body (SPEC.md); one that cannot be read as an event is kept in quarantine (202), not refused. */
+/** Hotmart's webhook v2.0.0 body; one that cannot be read as an event is kept in quarantine (202), not refused. */
 const HotmartV2Body = z.looseObject({
   id: z.string(),
   event: z.string(),

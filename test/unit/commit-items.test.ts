@@ -65,7 +65,7 @@ describe('commit items: a plan as one TransactWriteItems', () => {
     ]);
     const [first, , , , written, enrollment] = entries(plan).map((entry) => entry.item);
     // studentKey: the student's index value, in the school (a student's erasure queries it).
-    assert.deepEqual(first!.Put!.Item, { pk: `${PREFIX}EVENT#e1`, sk: 'EVENT', ...event, studentKey: `${PREFIX}STUDENT#a@example.com`, receivedAt: NOW - 5, expiresAt: 99, outcome: GRANTED });
+    assert.deepEqual(first!.Put!.Item, { pk: `${PREFIX}EVENT#e1`, sk: 'EVENT', ...event, studentKey: `${PREFIX}STUDENT#a@example.com`, txKey: `${PREFIX}TX#HP1`, receivedAt: NOW - 5, expiresAt: 99, outcome: GRANTED });
     assert.equal(written!.Put!.Item!.targetsKey, 'class#k2|course#c1');
     assert.equal(enrollment!.Update!.ExpressionAttributeValues![':targetKey'], `${PREFIX}course#c1`, 'the roster index value, in the school');
     assert.equal(enrollment!.Update!.ExpressionAttributeNames!['#source'], 'tx:HP1');

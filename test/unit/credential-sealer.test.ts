@@ -48,7 +48,7 @@ describe('the KMS sealer', () => {
   });
 
   it('is chosen in AWS when the key is set; outside AWS the local sealer; in AWS without a key, a cold-start error', () => {
-    const tables = { EVENTS_TABLE: 'e-x', ENROLLMENTS_TABLE: 'n-x', MAPPINGS_TABLE: 'm-x', QUARANTINE_TABLE: 'q-x', RECONCILIATIONS_TABLE: 'r-x', SCHOOLS_TABLE: 's-x', FEED_TABLE: 'f-x' };
+    const tables = { EVENTS_TABLE: 'e-x', ENROLLMENTS_TABLE: 'n-x', MAPPINGS_TABLE: 'm-x', QUARANTINE_TABLE: 'q-x', RECONCILIATIONS_TABLE: 'r-x', SCHOOLS_TABLE: 's-x', FEED_TABLE: 'f-x', AUDIT_TABLE: 'a-x' };
     assert.equal(credentialSealerFor(loadConfig(tables)), localDevelopmentSealer);
     assert.equal(credentialSealerFor(loadConfig({ ...tables, IS_OFFLINE: 'true', CREDENTIALS_KEY_ID: 'alias/x' })), localDevelopmentSealer);
     assert.notEqual(credentialSealerFor(loadConfig({ ...tables, AWS_LAMBDA_FUNCTION_NAME: 'credentials', CREDENTIALS_KEY_ID: 'alias/x' })), localDevelopmentSealer);

@@ -31,7 +31,7 @@ before(async () => {
 });
 after(() => server.close());
 
-const tables = { EVENTS_TABLE: 'e-x', ENROLLMENTS_TABLE: 'n-x', MAPPINGS_TABLE: 'm-x', QUARANTINE_TABLE: 'q-x', RECONCILIATIONS_TABLE: 'r-x', SCHOOLS_TABLE: 's-x' };
+const tables = { EVENTS_TABLE: 'e-x', ENROLLMENTS_TABLE: 'n-x', MAPPINGS_TABLE: 'm-x', QUARANTINE_TABLE: 'q-x', RECONCILIATIONS_TABLE: 'r-x', SCHOOLS_TABLE: 's-x', FEED_TABLE: 'f-x', AUDIT_TABLE: 'a-x' };
 
 describe('the pepper source', () => {
   it('reads the secret once per container and keeps it', async () => {

@@ -4,6 +4,7 @@ import { AppError } from '../../domain/errors.ts';
 import type { EventReader, StoredEvent } from '../../services/ports.ts';
 import { toStoredEvent } from './event-store.ts';
 import type { PageCursors, SchoolKeys } from './keys.ts';
+import { EVENT_RECORD_SORT } from './keys.ts';
 import { readPage } from './paging.ts';
 
 /** BatchGet's UnprocessedKeys are asked again this many times (the SDK already retried each request). */
@@ -54,7 +55,7 @@ export function createEventReader(db: DynamoDBDocumentClient, table: string, cur
         KeyConditionExpression: 'studentKey = :student',
         // The index also holds parked copies of purchases: their event record is listed already.
         FilterExpression: 'sk = :event',
-        ExpressionAttributeValues: { ':student': attributes.student(email).studentKey, ':event': 'EVENT' },
+        ExpressionAttributeValues: { ':student': attributes.student(email).studentKey, ':event': EVENT_RECORD_SORT },
       }, limit, cursor);
       // byStudent has no sort key: a page is shown in order of receipt.
       return { ...found, items: found.items.sort((a, b) => a.receivedAt - b.receivedAt) };

@@ -5,13 +5,12 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { FeedDeliveryStore, FeedEndpoint, StoredFeedEvent } from '../../services/feed-delivery-ports.ts';
 import type { EnqueueRecord } from '../../services/feed-delivery.ts';
 import type { FeedEndpointItem, FeedEventItem } from './feed-items.ts';
-import { schoolKeys } from './keys.ts';
+import { FEED_EVENT_SORT_PREFIX, schoolKeys } from './keys.ts';
 
 /**
  * The feed table as delivery uses it (items: feed-items.ts): reads and marks one school's events,
  * reads its endpoint and disables it on a 410, pages its pending events and replay ranges.
  */
-const EVT = 'EVT#';
 
 export function storedEventOf(item: FeedEventItem): StoredFeedEvent {
   return {
@@ -40,7 +39,7 @@ export function enqueueRecordsOf(records: { eventName?: string; dynamodb?: { Seq
     if (record.eventName !== 'INSERT' || !image) return { recordId, scope: '', event: null };
     const item = unmarshall(image as Record<string, AttributeValue>) as FeedEventItem;
     const scope = typeof item.pk === 'string' ? scopeOfFeedPartition(item.pk) : null;
-    if (!scope || typeof item.sk !== 'string' || !item.sk.startsWith(EVT)) return { recordId, scope: '', event: null };
+    if (!scope || typeof item.sk !== 'string' || !item.sk.startsWith(FEED_EVENT_SORT_PREFIX)) return { recordId, scope: '', event: null };
     return { recordId, scope, event: storedEventOf(item) };
   });
 }
@@ -74,7 +73,7 @@ export function createFeedDeliveryStore(db: DynamoDBDocumentClient, table: strin
         request = result.UnprocessedKeys as typeof request;
       }
     }
-    return found.filter((item) => item.sk?.startsWith(EVT)).sort((a, b) => (a.sk < b.sk ? -1 : 1)).map(storedEventOf);
+    return found.filter((item) => item.sk?.startsWith(FEED_EVENT_SORT_PREFIX)).sort((a, b) => (a.sk < b.sk ? -1 : 1)).map(storedEventOf);
   }
 
   return {
@@ -132,7 +131,7 @@ export function createFeedDeliveryStore(db: DynamoDBDocumentClient, table: strin
           ...(after ? { ExclusiveStartKey: { pendingKey: attributes.feedPending.pendingKey, sk: after, pk: keys.feedEventsPartition } } : {}),
         }),
       );
-      const ids = (Items ?? []).map((item) => String(item.sk).slice(EVT.length));
+      const ids = (Items ?? []).map((item) => String(item.sk).slice(FEED_EVENT_SORT_PREFIX.length));
       return { events: await byIds(ids), next: LastEvaluatedKey ? String(LastEvaluatedKey.sk) : null };
     },
     async rangePage({ fromId, toId, after, limit }) {
@@ -141,7 +140,7 @@ export function createFeedDeliveryStore(db: DynamoDBDocumentClient, table: strin
           TableName: table,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
           // BETWEEN is inclusive: `to` is the floor of the first id not wanted, which no id equals.
-          ExpressionAttributeValues: { ':pk': keys.feedEventsPartition, ':from': `${EVT}${fromId}`, ':to': `${EVT}${toId}` },
+          ExpressionAttributeValues: { ':pk': keys.feedEventsPartition, ':from': `${FEED_EVENT_SORT_PREFIX}${fromId}`, ':to': `${FEED_EVENT_SORT_PREFIX}${toId}` },
           Limit: limit,
           ...(after ? { ExclusiveStartKey: { pk: keys.feedEventsPartition, sk: after } } : {}),
         }),

@@ -4,6 +4,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { FeedCauseSchema } from '../../domain/feed/event-type.ts';
 import type { EnrollmentChange } from '../../services/feed-capture-ports.ts';
 import { toRecord } from './enrollment-reader.ts';
+import { ENROLLMENT_SORT_PREFIX } from './keys.ts';
 
 /**
  * The `lastCause` a student's erasure puts on the enrollment it moves to the pseudonym: the move
@@ -25,7 +26,7 @@ export function enrollmentChangeOf(record: DynamoDBRecord): EnrollmentChange | n
   if (!image) return null;
   const item = unmarshall(image as Record<string, AttributeValue>);
   const partition = typeof item.pk === 'string' ? ENROLLMENT_PARTITION.exec(item.pk) : null;
-  if (!partition || typeof item.sk !== 'string' || !item.sk.startsWith('TARGET#')) return null;
+  if (!partition || typeof item.sk !== 'string' || !item.sk.startsWith(ENROLLMENT_SORT_PREFIX)) return null;
   if (item.lastCause?.source === ERASURE_MOVE_CAUSE.source) return null;
   // An item written before causes were recorded: its last event, as a delivery.
   const cause = item.lastCause === undefined ? { source: 'webhook' as const, ...(item.lastEventId ? { eventId: String(item.lastEventId) } : {}) } : FeedCauseSchema.parse(item.lastCause);

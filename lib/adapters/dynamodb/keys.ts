@@ -13,8 +13,10 @@ import { QUARANTINE_SHARD, shardOf } from '../../domain/school-status.ts';
 
 /** A target inside a key or an index: `course#c1`. */
 const targetPart = (target: Target) => `${target.type}#${target.id}`;
-const ENROLLMENT_SORT_PREFIX = 'TARGET#';
-const FEED_EVENT_SORT_PREFIX = 'EVT#';
+export const ENROLLMENT_SORT_PREFIX = 'TARGET#';
+/** The sort key prefix of a school's feed events (`EVT#<id>`), and the sort key of an event record. */
+export const FEED_EVENT_SORT_PREFIX = 'EVT#';
+export const EVENT_RECORD_SORT = 'EVENT';
 const mappingSort = (productId: string, offerCode?: string) => `PRODUCT#${productId}#${offerCode === undefined ? 'MAPPING' : `OFFER#${offerCode}`}`;
 
 /** The value of the `bySchool` index (every item of a school, in 16 shards: lib/adapters/dynamodb/school-shard.ts). */
@@ -57,7 +59,7 @@ export function schoolKeys(scope: string) {
   const keys = {
     /** The prefix of every key of this school (the erasure of a school, a scope check). */
     prefix: p,
-    event: (id: string) => ({ pk: `${p}EVENT#${id}`, sk: 'EVENT' }),
+    event: (id: string) => ({ pk: `${p}EVENT#${id}`, sk: EVENT_RECORD_SORT }),
     businessKey: (transaction: string, event: string) => ({ pk: `${p}TXEVENT#${transaction}#${event}`, sk: 'TXEVENT' }),
     parked: (productId: string, creationDate: number, id: string) => ({
       pk: parkedPartition(productId),
