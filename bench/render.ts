@@ -6,8 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Figures, Section, Target } from './render/format.ts';
 import { kb, ms, ratio, verdict } from './render/format.ts';
 import { schoolsSection, schoolsTarget } from './render/schools.ts';
-import { costSection, memorySection, memoryTarget, throughputSection } from './render/operations.ts';
+import { costSection, costTotal, memorySection, memoryTarget, throughputSection } from './render/operations.ts';
 import { erasureSection } from './render/erasure.ts';
+import { feedSection, feedTarget } from './render/feed.ts';
 import { bundlesSection, COLD_RATIO_TARGET, coldStartSection, latencySection, roundTripsSection } from './render/performance.ts';
 
 export type { Figures } from './render/format.ts';
@@ -50,6 +51,7 @@ function targets(f: Figures, ref: (title: string) => string): Target[] {
   }
   if (f.memory) out.push(memoryTarget(f.memory));
   if (f.caches) out.push(schoolsTarget(f.caches));
+  if (f.feed) out.push(feedTarget(f.feed));
   return out;
 }
 
@@ -64,6 +66,7 @@ function sections(f: Figures): Section[] {
   if (f.memory) out.push(memorySection(f.memory));
   if (f.caches) out.push(schoolsSection(f.caches, f.trips));
   if (f.erasure) out.push(erasureSection(f.erasure));
+  if (f.feed) out.push(feedSection(f.feed, f.lambdaMemoryMb, f.latency && f.cold && f.trips ? costTotal(f.lambdaMemoryMb, f.latency, f.cold, f.trips) : undefined));
   return out;
 }
 

@@ -5,7 +5,7 @@
  *
  * `npm run bench -- --only bundles,memory` measures only those sections (and what they need) and
  * prints the report to stdout instead of rewriting BENCHMARKS.md. Sections: bundles, cold, trips,
- * latency, throughput, memory, caches, erasure.
+ * latency, throughput, memory, caches, erasure, feed.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,6 +16,7 @@ import { measureBundles } from './measure/bundles.ts';
 import { measureCacheMemory } from './measure/cache-memory.ts';
 import { measureColdStarts } from './measure/cold-start.ts';
 import { measureErasure } from './measure/erasure.ts';
+import { measureFeed } from './measure/feed-latency.ts';
 import { measureLatency } from './measure/latency.ts';
 import { measureMemory } from './measure/memory.ts';
 import { measureRoundTrips } from './measure/round-trips.ts';
@@ -25,7 +26,7 @@ import { measureThroughput } from './measure/throughput.ts';
 import { render } from './render.ts';
 import type { Figures } from './render.ts';
 
-const SECTIONS = ['bundles', 'cold', 'trips', 'latency', 'throughput', 'memory', 'caches', 'erasure'] as const;
+const SECTIONS = ['bundles', 'cold', 'trips', 'latency', 'throughput', 'memory', 'caches', 'erasure', 'feed'] as const;
 type SectionName = (typeof SECTIONS)[number];
 /** What each section's measurement (or its rendering) needs measured first. */
 const NEEDS: Partial<Record<SectionName, SectionName[]>> = { cold: ['bundles', 'trips'], trips: ['bundles'], latency: ['bundles'] };
@@ -76,7 +77,7 @@ try {
     log('building bundles');
     figures.bundles = await measureBundles();
   }
-  if (wanted('trips') || wanted('cold') || wanted('latency')) stack = await startBenchStack();
+  if (wanted('trips') || wanted('cold') || wanted('latency') || wanted('feed')) stack = await startBenchStack();
   if (wanted('trips')) {
     log('round trips');
     figures.trips = await measureRoundTrips(stack!, figures.bundles!);
@@ -88,6 +89,11 @@ try {
   if (wanted('latency')) {
     log('latency');
     figures.latency = await measureLatency(stack!, figures.bundles!);
+  }
+  if (wanted('feed')) {
+    // Last on the stack: the feed's stream pollers would otherwise run during the other measurements.
+    log('feed delivery latency and write units');
+    figures.feed = await measureFeed(stack!);
   }
 } finally {
   await stack?.stop();

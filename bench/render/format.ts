@@ -9,6 +9,7 @@ import type { ThroughputFigures } from '../measure/throughput.ts';
 /** Everything one `npm run bench` measured; a section whose figures are absent is not rendered. */
 export type Figures = {
   erasure?: import('../measure/erasure.ts').ErasureFigures;
+  feed?: import('../measure/feed-latency.ts').FeedFigures;
   machine: { date: string; node: string; cpus: number; cpuModel: string; loadAverage: number; dynamodbLocal: string };
   /** serverless.yml's provider.memorySize, for the cost. */
   lambdaMemoryMb: number;

@@ -30,7 +30,7 @@ const PRICE = { lambdaGbSecond: 0.0000133334, lambdaPerMillion: 0.2, httpApiPerM
 const COLD_START_RATE = 0.01;
 const usd = (x: number, digits = 2) => `$${x.toFixed(digits)}`;
 
-export function costSection(memoryMb: number, latency: LatencyFigures, cold: ColdFigures, trips: RoundTripFigures): Section {
+function costOf(memoryMb: number, latency: LatencyFigures, cold: ColdFigures, trips: RoundTripFigures) {
   const billedMs = Math.ceil(latency.webhook.p50);
   const initMs = Math.ceil(cold.of('webhook', 'deployed').firstEventMs - latency.webhook.p50);
   const gbSeconds = (memoryMb / 1024) * ((billedMs + COLD_START_RATE * initMs) / 1000);
@@ -42,6 +42,14 @@ export function costSection(memoryMb: number, latency: LatencyFigures, cold: Col
     dynamodbReads: trips.newCold.readUnits * COLD_START_RATE * PRICE.rruPerMillion,
   };
   const total = Object.values(perMillion).reduce((a, b) => a + b, 0);
+  return { billedMs, initMs, gbSeconds, perMillion, total };
+}
+
+/** The total per million webhooks the cost section renders (the feed's section adds to it). */
+export const costTotal = (...args: Parameters<typeof costOf>) => costOf(...args).total;
+
+export function costSection(memoryMb: number, latency: LatencyFigures, cold: ColdFigures, trips: RoundTripFigures): Section {
+  const { billedMs, initMs, gbSeconds, perMillion, total } = costOf(memoryMb, latency, cold, trips);
   const pct = COLD_START_RATE * 100;
   return {
     title: 'Cost of one million webhooks (us-east-1)',

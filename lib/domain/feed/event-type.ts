@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FeedState } from './state.ts';
 import { sameFeedState } from './state.ts';
 
