@@ -12,8 +12,8 @@
  * Runs after the stack's own `resources` are merged, before the template is written.
  */
 
-const README = 'https://github.com/hotmart-enrollments/hotmart-enrollments/blob/main/README.md';
-const runbook = (anchor) => `README.md, "Runbook" → ${anchor} (${README}#${anchor})`;
+// The repository's README (no URL is assumed: the stack does not know where its source is hosted).
+const runbook = (anchor) => `README.md, "Runbook" → ${anchor}`;
 
 /** The service's own metrics and what each alarm means (lib/observability/metrics.ts names them). */
 export const ALARMS = [
